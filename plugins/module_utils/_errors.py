@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Neutral errors raised by the token core.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+The core never knows whether a module or a lookup called it. Each adapter turns
+these errors into its own failure (``fail_json`` or ``AnsibleLookupError``).
+Messages must never contain a secret, a password, key material or an assertion.
+"""
+
+from __future__ import annotations
+
+
+class AzureAdOAuthError(Exception):
+    """Base class of every error the collection raises on purpose.
+
+    ``option`` names the user-facing option at fault, when there is one, so
+    adapters and tests can point the user at it.
+    """
+
+    def __init__(self, message: str, option: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.option = option
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} Hint: {self.hint}"
+        return self.message
+
+
+class OptionError(AzureAdOAuthError):
+    """An option is missing, malformed or conflicts with another one."""
+
+
+class KeystoreError(AzureAdOAuthError):
+    """The keystore or key file cannot be read, opened or used."""
+
+
+class TransportError(AzureAdOAuthError):
+    """The token endpoint could not be reached (DNS, TLS, proxy, timeout...)."""
+
+
+class TokenEndpointError(AzureAdOAuthError):
+    """The token endpoint answered with an error."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        error: str | None = None,
+        error_codes: tuple[int, ...] = (),
+        trace_id: str | None = None,
+        correlation_id: str | None = None,
+        hint: str | None = None,
+        option: str | None = None,
+    ) -> None:
+        super().__init__(message, option=option, hint=hint)
+        self.status = status
+        self.error = error
+        self.error_codes = error_codes
+        self.trace_id = trace_id
+        self.correlation_id = correlation_id
