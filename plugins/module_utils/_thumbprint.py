@@ -49,7 +49,7 @@ def parse_thumbprint(value: str, option: str = "thumbprint") -> bytes:
             return raw
     if _HEX.match(compact):
         raise OptionError(
-            "%s has %d hex digits; a SHA-1 thumbprint has 40 and a SHA-256 one has 64." % (option, len(compact)),
+            f"{option} has {len(compact)} hex digits; a SHA-1 thumbprint has 40 and a SHA-256 one has 64.",
             option=option,
         )
     raise OptionError(
