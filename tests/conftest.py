@@ -25,5 +25,6 @@ def _link_collection() -> None:
 _link_collection()
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
-sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
+for _helpers in ("emulator", "support"):
+    sys.path.insert(0, str(REPO_ROOT / "tests" / _helpers))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
