@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The private key and certificates read from a keystore, whatever its format.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+Every keystore reader returns a ``KeyMaterial``. The helpers below work on
+``cryptography`` objects, but import nothing at module level: a secret-only
+token never loads a crypto library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from cryptography import x509
+
+SOURCE_TYPES = ("jks", "jceks", "pkcs12", "pem")
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """A private key, its certificate and the rest of its chain.
+
+    ``certificate`` is the leaf whose public key matches ``private_key``, or
+    None when the source holds no certificate (the caller then needs a
+    thumbprint). ``chain`` holds the further certificates, leaf excluded,
+    from the leaf's issuer upwards. ``alias`` is the keystore entry name when
+    the format has one.
+    """
+
+    private_key: Any = field(repr=False)
+    certificate: x509.Certificate | None
+    chain: tuple[x509.Certificate, ...] = ()
+    alias: str | None = None
+    source_type: str = "pem"
+
+    @property
+    def leaf_der(self) -> bytes | None:
+        """DER bytes of the leaf certificate (what thumbprints digest), or None."""
+        if self.certificate is None:
+            return None
+        return certificate_der(self.certificate)
+
+    @property
+    def chain_der(self) -> tuple[bytes, ...]:
+        """DER bytes of the leaf then the chain, as a JWT ``x5c`` header lists them."""
+        certs = ((self.certificate,) if self.certificate is not None else ()) + tuple(self.chain)
+        return tuple(certificate_der(cert) for cert in certs)
+
+    @property
+    def key_algorithm(private_key: Any) -> str:
+    """Name the family of a cryptography private key: ``RSA``, ``EC``, ``Ed25519``..."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+    families = (
+        (rsa.RSAPrivateKey, "RSA"),
+        (ec.EllipticCurvePrivateKey, "EC"),
+        (ed25519.Ed25519PrivateKey, "Ed25519"),
+        (ed448.Ed448PrivateKey, "Ed448"),
+        (dsa.DSAPrivateKey, "DSA"),
+    )
+    for family, name in families:
+        if isinstance(private_key, family):
+            return name
+    return type(private_key).__name__
+
+
+def _public_key_der(public_key: Any) -> bytes | None:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    try:
+        return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    except Exception:  # an exotic key type: treat it as matching nothing
+        return None
+
+
+def certificate_matches_key(certificate: x509.Certificate, private_key: Any) -> bool:
+    """True when ``certificate`` carries the public half of ``private_key``."""
+    try:
+        cert_public = certificate.public_key()
+        key_public = private_key.public_key()
+    except Exception:  # unsupported public key algorithm in the certificate
+        return False
+    cert_der = _public_key_der(cert_public)
+    return cert_der is not None and cert_der == _public_key_der(key_public)
+
+
+def split_leaf(
+    private_key: Any, certificates: list[x509.Certificate] | tuple[x509.Certificate, ...]
+) -> tuple[x509.Certificate | None, tuple[x509.Certificate, ...]]:
+    """Find the certificate matching ``private_key`` and order the rest from it upwards.
+
+    Returns ``(None, ())`` when no certificate matches. Certificates that are
+    not on the leaf's issuer path (another entry's certificate, say) are left
+    out: sending them in an ``x5c`` chain would be wrong.
+    """
+    leaf = next((cert for cert in certificates if certificate_matches_key(cert, private_key)), None)
+    if leaf is None:
+        return None, ()
+    return leaf, order_chain(leaf, [cert for cert in certificates if cert is not leaf])
+
+
+def order_chain(leaf: x509.Certificate, others: list[x509.Certificate]) -> tuple[x509.Certificate, ...]:
+    """Follow issuer names from ``leaf`` through ``others``; stop at a self-signed or missing issuer."""
+    chain: list[x509.Certificate] = []
+    remaining = list(others)
+    current = leaf
+    while current.issuer != current.subject:
+        parent = next((cert for cert in remaining if cert.subject == current.issuer), None)
+        if parent is None:
+            break
+        chain.append(parent)
+        remaining.remove(parent)
+        current = parent
+    return tuple(chain)
