@@ -53,7 +53,18 @@ class KeyMaterial:
         return tuple(certificate_der(cert) for cert in certs)
 
     @property
-    def key_algorithm(private_key: Any) -> str:
+    def key_algorithm(self) -> str:
+        """``RSA``, ``EC``, ``Ed25519``... the family of the private key."""
+        return key_algorithm(self.private_key)
+
+
+def certificate_der(certificate: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return certificate.public_bytes(Encoding.DER)
+
+
+def key_algorithm(private_key: Any) -> str:
     """Name the family of a cryptography private key: ``RSA``, ``EC``, ``Ed25519``..."""
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
