@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The token options shared by the module and the lookup. The argument spec
+    # in module_utils/_options.py must agree; a unit test checks that it does.
+    DOCUMENTATION = r"""
+options:
+  tenant_id:
+    description:
+      - The directory (tenant) ID, a GUID, or one of the tenant's verified domains such as
+        C(contoso.onmicrosoft.com).
+      - When not set by any other means, the environment variable E(AZURE_TENANT_ID) is used.
+    type: str
+  client_id:
+    description:
+      - The application (client) ID of the app registration, a GUID.
+      - When not set by any other means, the environment variable E(AZURE_CLIENT_ID) is used.
+    type: str
+  client_secret:
+    description:
+      - The client secret's B(value) (not its secret ID), for the shared-secret grant.
+      - Exactly one of O(client_secret) and O(keystore_path) must be given.
+      - When neither is set by any other means, the environment variable E(AZURE_CLIENT_SECRET) is used.
+    type: str
+  keystore_path:
+    description:
+      - Path to the keystore (JKS, JCEKS, PKCS12) or PEM file holding the private key of the certificate
+        registered on the app, for the certificate grant.
+      - When neither O(client_secret) nor O(keystore_path) is set by any other means, the environment
+        variable E(AZURE_CLIENT_CERTIFICATE_PATH) is used.
+      - The file should be readable by its owner only; a warning is shown otherwise.
+    type: path
+    aliases: [keystore_file]
+  keystore_type:
+    description:
+      - The format of O(keystore_path).
+      - V(auto) detects it from the file's bytes, never from its name.
+    type: str
+    default: auto
+    choices: [auto, jks, jceks, pkcs12, pem]
+  keystore_password:
+    description:
+      - The password that opens the keystore. Always checked for JKS and JCEKS, so a tampered store never loads.
+      - When not set by any other means and the certificate grant is used, the environment variable
+        E(AZURE_CLIENT_CERTIFICATE_PASSWORD) is used.
+    type: str
+  key_password:
+    description:
+      - The private key entry's own password, when it differs from O(keystore_password) (JKS and JCEKS),
+        or the passphrase of an encrypted PEM key.
+      - Defaults to O(keystore_password).
+    type: str
+  keystore_alias:
+    description:
+      - The alias of the private key entry to use.
+      - Needed only when the keystore holds more than one private key entry; the error then lists the aliases.
+      - Matched case-insensitively, as keytool does.
+    type: str
+  certificate_path:
+    description:
+      - With a PEM key file whose certificate is stored separately, the certificate file (PEM or DER).
+    type: path
+  thumbprint:
+    description:
+      - The certificate's SHA-1 (or SHA-256) thumbprint as registered on the app, as colon-separated hex
+        (as keytool prints it), plain hex in any case (as the Azure portal shows it), or a base64url C(x5t).
+      - Optional; it is computed from the certificate. When given, it must match the certificate or the task
+        fails and shows both.
+      - Required only when the key has no certificate beside it.
+    type: str
+    aliases: [sha1_fingerprint]
+  token_duration:
+    description:
+      - Lifetime, in seconds, of the signed client assertion of the certificate grant (not of the access
+        token, whose lifetime Entra decides). Between 1 and 3600.
+    type: int
+    default: 600
+    aliases: [token_duration_secs]
+  resource:
+    description:
+      - A v1-style resource, such as V(https://graph.microsoft.com).
+      - With O(api_version=v2) it becomes the scope C(<resource>/.default).
+      - Mutually exclusive with O(scope); exactly one of them is required.
+    type: str
+  scope:
+    description:
+      - v2-style scopes, such as V(https://graph.microsoft.com/.default).
+      - The client credentials grant accepts only the C(/.default) scope of one resource.
+      - Mutually exclusive with O(resource).
+    type: list
+    elements: str
+  api_version:
+    description:
+      - V(v2) POSTs to C(/{tenant}/oauth2/v2.0/token) with C(scope).
+      - V(v1) POSTs to C(/{tenant}/oauth2/token) with C(resource).
+    type: str
+    default: v2
+    choices: [v1, v2]
+  authority_host:
+    description:
+      - The Entra login host. Sovereign clouds use their own, for example
+        V(https://login.microsoftonline.us) or V(https://login.chinacloudapi.cn).
+      - Defaults to V(https://login.microsoftonline.com). When not set by any other means, the environment
+        variable E(AZURE_AUTHORITY_HOST) is used.
+      - Must be C(https://), except on loopback addresses used for testing.
+    type: str
+  signature_algorithm:
+    description:
+      - How the client assertion is signed.
+      - V(RS256) signs with the header C(x5t) (base64url SHA-1 thumbprint).
+      - V(PS256) signs with the header C(x5t#S256) (base64url SHA-256 thumbprint).
+      - V(auto) uses V(PS256) with O(api_version=v2), which is Microsoft's current guidance, and V(RS256) with
+        O(api_version=v1) or when only a SHA-1 thumbprint is known.
+    type: str
+    default: auto
+    choices: [auto, RS256, PS256]
+  send_certificate_chain:
+    description:
+      - Adds the C(x5c) header (the certificate chain) to the client assertion, for subject name and issuer
+        authentication.
+    type: bool
+    default: false
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: float
+    default: 30
+  validate_certs:
+    description:
+      - Whether to verify the token endpoint's TLS certificate. Only turn this off for testing.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM bundle of CA certificates to trust for the token endpoint, for proxies that re-sign TLS.
+      - E(REQUESTS_CA_BUNDLE), E(HTTPS_PROXY) and E(NO_PROXY) from the environment are honoured too.
+    type: path
+notes:
+  - Exactly one credential (O(client_secret) or O(keystore_path)) and exactly one of O(resource) and O(scope)
+    must be given; both rules hold after the environment variables are applied.
+  - A credential given explicitly is never combined with one from the environment.
+requirements:
+  - requests
+  - PyJWT (certificate grant)
+  - cryptography (certificate grant)
+  - pyjks (JKS and JCEKS keystores)
+"""
+
+    # Lookups also read their options from variables, ansible.cfg and
+    # ANSIBLE_AZURE_AD_OAUTH_* variables. Secrets are never read from ansible.cfg.
+    PLUGINS = r"""
+options:
+  tenant_id:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_TENANT_ID}]
+    ini: [{section: azure_ad_oauth, key: tenant_id}]
+    vars: [{name: azure_ad_oauth_tenant_id}]
+  client_id:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CLIENT_ID}]
+    ini: [{section: azure_ad_oauth, key: client_id}]
+    vars: [{name: azure_ad_oauth_client_id}]
+  client_secret:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CLIENT_SECRET}]
+    vars: [{name: azure_ad_oauth_client_secret}]
+  keystore_path:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_KEYSTORE_PATH}]
+    ini: [{section: azure_ad_oauth, key: keystore_path}]
+    vars: [{name: azure_ad_oauth_keystore_path}]
+  keystore_type:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_KEYSTORE_TYPE}]
+    ini: [{section: azure_ad_oauth, key: keystore_type}]
+    vars: [{name: azure_ad_oauth_keystore_type}]
+  keystore_password:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_KEYSTORE_PASSWORD}]
+    vars: [{name: azure_ad_oauth_keystore_password}]
+  key_password:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_KEY_PASSWORD}]
+    vars: [{name: azure_ad_oauth_key_password}]
+  keystore_alias:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_KEYSTORE_ALIAS}]
+    ini: [{section: azure_ad_oauth, key: keystore_alias}]
+    vars: [{name: azure_ad_oauth_keystore_alias}]
+  certificate_path:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CERTIFICATE_PATH}]
+    ini: [{section: azure_ad_oauth, key: certificate_path}]
+    vars: [{name: azure_ad_oauth_certificate_path}]
+  thumbprint:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_THUMBPRINT}]
+    ini: [{section: azure_ad_oauth, key: thumbprint}]
+    vars: [{name: azure_ad_oauth_thumbprint}]
+  token_duration:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_TOKEN_DURATION}]
+    ini: [{section: azure_ad_oauth, key: token_duration}]
+    vars: [{name: azure_ad_oauth_token_duration}]
+  resource:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_RESOURCE}]
+    ini: [{section: azure_ad_oauth, key: resource}]
+    vars: [{name: azure_ad_oauth_resource}]
+  scope:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_SCOPE}]
+    ini: [{section: azure_ad_oauth, key: scope}]
+    vars: [{name: azure_ad_oauth_scope}]
+  api_version:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_API_VERSION}]
+    ini: [{section: azure_ad_oauth, key: api_version}]
+    vars: [{name: azure_ad_oauth_api_version}]
+  authority_host:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_AUTHORITY_HOST}]
+    ini: [{section: azure_ad_oauth, key: authority_host}]
+    vars: [{name: azure_ad_oauth_authority_host}]
+  signature_algorithm:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_SIGNATURE_ALGORITHM}]
+    ini: [{section: azure_ad_oauth, key: signature_algorithm}]
+    vars: [{name: azure_ad_oauth_signature_algorithm}]
+  send_certificate_chain:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_SEND_CERTIFICATE_CHAIN}]
+    ini: [{section: azure_ad_oauth, key: send_certificate_chain}]
+    vars: [{name: azure_ad_oauth_send_certificate_chain}]
+  timeout:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_TIMEOUT}]
+    ini: [{section: azure_ad_oauth, key: timeout}]
+    vars: [{name: azure_ad_oauth_timeout}]
+  validate_certs:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_VALIDATE_CERTS}]
+    ini: [{section: azure_ad_oauth, key: validate_certs}]
+    vars: [{name: azure_ad_oauth_validate_certs}]
+  ca_path:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CA_PATH}]
+    ini: [{section: azure_ad_oauth, key: ca_path}]
+    vars: [{name: azure_ad_oauth_ca_path}]
+"""

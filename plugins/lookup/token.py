@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: token
+short_description: Get access tokens from Microsoft Entra ID with the client credentials grant
+version_added: 0.1.0
+description:
+  - Gets OAuth 2.0 access tokens from Microsoft Entra ID (Azure AD) on the controller, by client secret or by
+    certificate, for use in templates and task arguments.
+  - Each term is a resource (such as V(https://graph.microsoft.com)) or a scope (ending in C(/.default)); one
+    access token is returned per term. With no terms, the O(resource) or O(scope) option is used.
+  - The keystore is opened once per call, however many terms there are.
+author:
+  - azure_ad.oauth contributors
+extends_documentation_fragment:
+  - azure_ad.oauth.token_request
+  - azure_ad.oauth.token_request.plugins
+options:
+  _terms:
+    description: Resources or scopes to get tokens for.
+    type: list
+    elements: str
+    required: false
+  output:
+    description:
+      - V(token) returns the access token string.
+      - V(dict) returns the full result, as the P(azure_ad.oauth.token#module) module returns it.
+    type: str
+    default: token
+    choices: [token, dict]
+seealso:
+  - module: azure_ad.oauth.token
+"""
+
+EXAMPLES = r"""
+- name: Call Microsoft Graph with a token made on the controller
+  ansible.builtin.uri:
+    url: https://graph.microsoft.com/v1.0/applications
+    headers:
+      Authorization: "Bearer {{ lookup('azure_ad.oauth.token', 'https://graph.microsoft.com/.default',
+                                       tenant_id=tenant, client_id=app, client_secret=secret) }}"
+  no_log: true
+
+- name: Render a config file holding a token, certificate grant from a PKCS12 keystore
+  ansible.builtin.template:
+    src: client.conf.j2
+    dest: /etc/myapp/client.conf
+    mode: "0600"
+  vars:
+    graph_token: "{{ lookup('azure_ad.oauth.token', 'https://graph.microsoft.com',
+                            keystore_path='files/app.p12', keystore_password=vault_p12_password) }}"
+  no_log: true
+
+- name: Tokens for two resources at once, with options from ansible.cfg [azure_ad_oauth] and AZURE_* variables
+  ansible.builtin.set_fact:
+    tokens: "{{ lookup('azure_ad.oauth.token', 'https://graph.microsoft.com', 'https://vault.azure.net',
+                       wantlist=true) }}"
+  no_log: true
+
+- name: The full result, to know when the token expires
+  ansible.builtin.debug:
+    msg: "{{ (lookup('azure_ad.oauth.token', resource='https://management.azure.com', output='dict')).expires_on }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One access token per term, or one result dict per term with O(output=dict) (see the
+      P(azure_ad.oauth.token#module) module's return values).
+  type: list
+  elements: raw
+"""
+
+import os
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import target_from_term
+
+display = Display()
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        options = {name: self.get_option(name) for name in TOKEN_OPTIONS}
+        try:
+            results = self._acquire(options, terms or [])
+        except AzureAdOAuthError as exc:
+            # from None: the chained library exception could quote input bytes.
+            raise AnsibleLookupError(f"azure_ad.oauth.token: {exc}") from None
+        if self.get_option("output") == "dict":
+            return [result.to_dict() for result in results]
+        return [result.access_token for result in results]
+
+    @staticmethod
+    def _acquire(options, terms):
+        request, option_target = prepare_request(options, dict(os.environ))
+        targets = [target_from_term(term, request.api_version) for term in terms]
+        if not targets:
+            if option_target is None:
+                raise OptionError("Give a resource or scope as a term, or set the resource or scope option.",
+                                  option="resource")
+            targets = [option_target]
+        client = TokenClient(request, warn=display.warning)
+        return [client.acquire(target) for target in targets]

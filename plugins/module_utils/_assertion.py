@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The signed JWT client assertion of the certificate grant.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+See "Microsoft identity platform application authentication certificate
+credentials": ``aud`` is the token endpoint, ``iss`` and ``sub`` the client ID.
+The assertion is a bearer credential until it expires: never log it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import SigningKey
+
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def assertion_claims(client_id: str, audience: str, duration: int, now: int | None = None) -> dict:
+    """The claims Entra requires, valid from ``now`` for ``duration`` seconds."""
+    issued_at = int(time.time()) if now is None else int(now)
+    return {
+        "aud": audience,
+        "iss": client_id,
+        "sub": client_id,
+        "jti": str(uuid.uuid4()),
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": issued_at + duration,
+    }
+
+
+def sign_client_assertion(signing_key: SigningKey, claims: dict) -> str:
+    """Sign ``claims`` with the keystore key, headers as Entra expects them."""
+    jwt = require("jwt", "to sign the client assertion of the certificate grant")
+    return jwt.encode(claims, signing_key.private_key, algorithm=signing_key.algorithm, headers=signing_key.header())

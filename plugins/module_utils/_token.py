@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The token core: client credentials grant by secret or certificate.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+Adapters (the module, the lookup, the keystore role's module) call
+``prepare_request`` with raw option values, then ``TokenClient.acquire`` for
+each target. The core raises only ``AzureAdOAuthError`` subclasses and knows
+nothing of Ansible.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import stat
+import time
+from typing import Callable
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
+    CLIENT_ASSERTION_TYPE,
+    assertion_claims,
+    sign_client_assertion,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._http import post_form
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
+    TokenRequest,
+    TokenTarget,
+    build_token_request,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
+    TokenResult,
+    parse_token_response,
+)
+
+Warn = Callable[[str], None]
+
+
+def prepare_request(options: dict, environ: dict) -> tuple[TokenRequest, TokenTarget | None]:
+    """Validate raw option values; ``environ`` supplies the ``AZURE_*`` fallbacks."""
+    return build_token_request(options, environ)
+
+
+class TokenClient:
+    """Acquires tokens for one validated request; the keystore is opened once."""
+
+    def __init__(self, request: TokenRequest, warn: Warn | None = None) -> None:
+        self.request = request
+        self._warn = warn or (lambda message: None)
+        self._signing_key = None
+        if request.verify is False:
+            self._warn("validate_certs is false: the token endpoint's TLS certificate is not checked.")
+
+    def acquire(self, target: TokenTarget) -> TokenResult:
+        request = self.request
+        form = {"grant_type": "client_credentials", "client_id": request.client_id}
+        form.update(target.form_fields(request.api_version))
+        secrets = request.secrets
+        if request.certificate is None:
+            form["client_secret"] = request.client_secret
+        else:
+            assertion = self._client_assertion()
+            form["client_assertion_type"] = CLIENT_ASSERTION_TYPE
+            form["client_assertion"] = assertion
+            secrets += (assertion,)
+        sent_at = time.time()
+        response = post_form(request.token_endpoint, form, timeout=request.timeout, verify=request.verify)
+        return parse_token_response(response, target, request.api_version, sent_at, secrets)
+
+    def _client_assertion(self) -> str:
+        settings = self.request.certificate
+        if self._signing_key is None:
+            from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import load_signing_key
+
+            self._warn_if_exposed(settings.keystore_path)
+            self._signing_key = load_signing_key(settings, self.request.api_version)
+            self._warn_if_expired(self._signing_key.certificate_not_after)
+        claims = assertion_claims(self.request.client_id, self.request.token_endpoint, settings.token_duration)
+        return sign_client_assertion(self._signing_key, claims)
+
+    def _warn_if_exposed(self, path: str) -> None:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return  # the loader reports unreadable files with a proper message
+        if stat.S_ISREG(mode) and mode & 0o077:
+            self._warn(
+                f"keystore_path {path} is readable by other users (mode {stat.S_IMODE(mode):04o}); "
+                "it holds a private key. Restrict it with mode 0600."
+            )
+
+    def _warn_if_expired(self, not_after) -> None:
+        if not_after is not None and not_after < datetime.datetime.now(datetime.timezone.utc):
+            self._warn(
+                f"The certificate in keystore_path expired on {not_after:%Y-%m-%d %H:%M:%S} UTC. "
+                "Entra rejects certificates whose registration has expired: renew it and upload the new one."
+            )

@@ -1,0 +1,311 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validate raw option values into an immutable token request.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+Everything a user can get wrong without talking to Entra is caught here, with a
+message that names the option. Nothing here touches the network or the disk.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
+    DEFAULT_AUTHORITY_HOST,
+    DEFAULT_TOKEN_DURATION,
+    TOKEN_OPTIONS,
+    apply_environment,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import parse_thumbprint
+
+DEFAULT_SCOPE_SUFFIX = "/.default"
+# A client assertion is a bearer credential until it expires; Entra's own
+# libraries sign them for 10 minutes. An hour is generous; more is a mistake.
+MAX_TOKEN_DURATION = 3600
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_MULTI_TENANT_ALIASES = ("common", "organizations", "consumers")
+_HOST_PORT = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?$")
+
+
+@dataclass(frozen=True)
+class CertificateSettings:
+    """Where the signing key lives and how to open it (nothing is read yet)."""
+
+    keystore_path: str
+    keystore_type: str
+    keystore_password: str | None = field(default=None, repr=False)
+    key_password: str | None = field(default=None, repr=False)
+    keystore_alias: str | None = None
+    certificate_path: str | None = None
+    thumbprint: bytes | None = None
+    signature_algorithm: str = "auto"
+    send_certificate_chain: bool = False
+    token_duration: int = DEFAULT_TOKEN_DURATION
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """A validated client credentials request, minus its target (resource/scope)."""
+
+    tenant_id: str
+    client_id: str
+    api_version: str
+    authority_host: str
+    timeout: float
+    verify: bool | str
+    client_secret: str | None = field(default=None, repr=False)
+    certificate: CertificateSettings | None = None
+
+    @property
+    def token_endpoint(self) -> str:
+        if self.api_version == "v1":
+            return f"{self.authority_host}/{self.tenant_id}/oauth2/token"
+        return f"{self.authority_host}/{self.tenant_id}/oauth2/v2.0/token"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value in the request, for redaction."""
+        values = [self.client_secret]
+        if self.certificate:
+            values += [self.certificate.keystore_password, self.certificate.key_password]
+        return tuple(v for v in values if v)
+
+
+@dataclass(frozen=True)
+class TokenTarget:
+    """What the token is for: a v1 ``resource`` or v2 ``scope`` values."""
+
+    resource: str | None = None
+    scopes: tuple[str, ...] = ()
+
+    def form_fields(self, api_version: str) -> dict:
+        if api_version == "v1":
+            return {"resource": self.resource}
+        return {"scope": " ".join(self.scopes)}
+
+
+def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, TokenTarget | None]:
+    """Validate ``options`` (after ``AZURE_*`` fallbacks) into a request.
+
+    The target is None when neither ``resource`` nor ``scope`` is set, which
+    only the lookup may allow, because its terms supply the targets.
+    """
+    merged, origins = apply_environment(_without_unknown(options), environ)
+    _reject_empty_strings(merged, origins)
+
+    api_version = merged.get("api_version") or "v2"
+    request = TokenRequest(
+        tenant_id=_tenant_id(merged.get("tenant_id"), origins),
+        client_id=_client_id(merged.get("client_id"), origins),
+        api_version=api_version,
+        authority_host=_authority_host(merged.get("authority_host"), origins),
+        timeout=_timeout(merged.get("timeout")),
+        verify=_verify(merged),
+        client_secret=merged.get("client_secret"),
+        certificate=_certificate_settings(merged, api_version),
+    )
+    target = None
+    if merged.get("resource") is not None or merged.get("scope") is not None:
+        target = build_target(merged.get("resource"), merged.get("scope"), api_version)
+    return request, target
+
+
+def build_target(resource: str | None, scope: list | None, api_version: str) -> TokenTarget:
+    """Validate exactly one of ``resource`` or ``scope`` into a target for ``api_version``."""
+    if resource is not None and scope is not None:
+        raise OptionError("resource and scope are mutually exclusive; give only one.", option="resource")
+    if resource is None and scope is None:
+        raise OptionError(
+            "Give either resource (for example https://graph.microsoft.com) or scope "
+            "(for example https://graph.microsoft.com/.default).",
+            option="resource",
+        )
+    if resource is not None:
+        _check_uri_like(resource, "resource")
+        if api_version == "v1":
+            return TokenTarget(resource=resource)
+        return TokenTarget(resource=resource, scopes=(resource + DEFAULT_SCOPE_SUFFIX,))
+
+    scopes = tuple(item for value in scope for item in str(value).split())
+    if not scopes:
+        raise OptionError("scope is empty; give at least one scope such as https://graph.microsoft.com/.default.",
+                          option="scope")
+    for value in scopes:
+        _check_uri_like(value, "scope")
+        if not value.endswith(DEFAULT_SCOPE_SUFFIX):
+            raise OptionError(
+                f"scope {value!r} does not end with {DEFAULT_SCOPE_SUFFIX}. The client credentials grant "
+                f"only accepts the resource's default scope, for example {value.rstrip('/')}{DEFAULT_SCOPE_SUFFIX}.",
+                option="scope",
+            )
+    if api_version == "v1":
+        if len(scopes) != 1:
+            raise OptionError("api_version v1 takes a single resource; give one scope.", option="scope")
+        return TokenTarget(resource=scopes[0][: -len(DEFAULT_SCOPE_SUFFIX)], scopes=scopes)
+    return TokenTarget(scopes=scopes)
+
+
+def target_from_term(term: str, api_version: str) -> TokenTarget:
+    """A lookup term is a scope when it ends with ``/.default``, a resource otherwise."""
+    if not isinstance(term, str) or not term.strip():
+        raise OptionError("Each lookup term must be a non-empty resource or scope.", option="_terms")
+    term = term.strip()
+    if term.endswith(DEFAULT_SCOPE_SUFFIX) or " " in term:
+        return build_target(None, [term], api_version)
+    return build_target(term, None, api_version)
+
+
+def _without_unknown(options: dict) -> dict:
+    return {name: options.get(name) for name in TOKEN_OPTIONS}
+
+
+def _origin(name: str, origins: dict) -> str:
+    variable = origins.get(name)
+    return f"{name} (from the environment variable {variable})" if variable else name
+
+
+def _reject_empty_strings(options: dict, origins: dict) -> None:
+    for name, value in options.items():
+        if isinstance(value, str) and not value.strip():
+            raise OptionError(f"{_origin(name, origins)} is empty; give a value or leave it out.", option=name)
+
+
+def _tenant_id(value: str | None, origins: dict) -> str:
+    if value is None:
+        raise OptionError(
+            "tenant_id is required: the directory (tenant) ID or a verified domain such as "
+            "contoso.onmicrosoft.com. It may also come from AZURE_TENANT_ID.",
+            option="tenant_id",
+        )
+    value = value.strip()
+    if value.lower() in _MULTI_TENANT_ALIASES:
+        raise OptionError(
+            f"tenant_id {value!r} is a multi-tenant alias; the client credentials grant needs the tenant's "
+            "ID or verified domain.",
+            option="tenant_id",
+        )
+    if not (_GUID.match(value) or _DOMAIN.match(value)):
+        raise OptionError(
+            f"{_origin('tenant_id', origins)} {value!r} is neither a GUID nor a domain name such as "
+            "contoso.onmicrosoft.com.",
+            option="tenant_id",
+        )
+    return value
+
+
+def _client_id(value: str | None, origins: dict) -> str:
+    if value is None:
+        raise OptionError(
+            "client_id is required: the application (client) ID of the app registration. "
+            "It may also come from AZURE_CLIENT_ID.",
+            option="client_id",
+        )
+    value = value.strip()
+    if not _GUID.match(value):
+        raise OptionError(
+            f"{_origin('client_id', origins)} {value!r} is not a GUID. Use the app registration's "
+            "'Application (client) ID', not its name or object ID.",
+            option="client_id",
+        )
+    return value
+
+
+def _authority_host(value: str | None, origins: dict) -> str:
+    value = (value or DEFAULT_AUTHORITY_HOST).strip().rstrip("/")
+    name = _origin("authority_host", origins)
+    scheme, sep, rest = value.partition("://")
+    match = _HOST_PORT.match(rest) if sep else None
+    if not match or scheme.lower() not in ("https", "http"):
+        raise OptionError(
+            f"{name} {value!r} must be a URL with no path, such as {DEFAULT_AUTHORITY_HOST}.",
+            option="authority_host",
+        )
+    if scheme.lower() == "http" and not _is_loopback(match.group("host")):
+        raise OptionError(
+            f"{name} {value!r} uses plain http; secrets would cross the network in clear. Use https "
+            "(http is allowed only for loopback test endpoints).",
+            option="authority_host",
+        )
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _timeout(value: float | None) -> float:
+    timeout = 30.0 if value is None else float(value)
+    if not 0 < timeout <= 600:
+        raise OptionError(f"timeout must be between 0 and 600 seconds, not {value}.", option="timeout")
+    return timeout
+
+
+def _verify(options: dict) -> bool | str:
+    if options.get("validate_certs") is False:
+        return False
+    return options.get("ca_path") or True
+
+
+def _check_uri_like(value: str, option: str) -> None:
+    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
+        raise OptionError(f"{option} {value!r} is not a valid resource identifier.", option=option)
+    if "://" not in value and not _GUID.match(value.split("/")[0]):
+        raise OptionError(
+            f"{option} {value!r} is not a resource URI such as https://graph.microsoft.com or api://<app-id>.",
+            option=option,
+        )
+
+
+def _certificate_settings(options: dict, api_version: str) -> CertificateSettings | None:
+    secret = options.get("client_secret")
+    keystore_path = options.get("keystore_path")
+    if secret is not None and keystore_path is not None:
+        raise OptionError(
+            "client_secret and keystore_path are mutually exclusive; give exactly one credential.",
+            option="client_secret",
+        )
+    if secret is None and keystore_path is None:
+        raise OptionError(
+            "A credential is required: give client_secret, or keystore_path for a certificate "
+            "(or set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH).",
+            option="client_secret",
+        )
+    if keystore_path is None:
+        return None
+
+    duration = options.get("token_duration")
+    duration = DEFAULT_TOKEN_DURATION if duration is None else int(duration)
+    if not 0 < duration <= MAX_TOKEN_DURATION:
+        raise OptionError(
+            f"token_duration must be between 1 and {MAX_TOKEN_DURATION} seconds, not {duration}.",
+            option="token_duration",
+        )
+    thumbprint = options.get("thumbprint")
+    keystore_password = options.get("keystore_password")
+    key_password = options.get("key_password")
+    return CertificateSettings(
+        keystore_path=keystore_path,
+        keystore_type=options.get("keystore_type") or "auto",
+        keystore_password=keystore_password,
+        key_password=key_password if key_password is not None else keystore_password,
+        keystore_alias=options.get("keystore_alias"),
+        certificate_path=options.get("certificate_path"),
+        thumbprint=parse_thumbprint(thumbprint, "thumbprint") if thumbprint is not None else None,
+        signature_algorithm=options.get("signature_algorithm") or "auto",
+        send_certificate_chain=bool(options.get("send_certificate_chain")),
+        token_duration=duration,
+    )

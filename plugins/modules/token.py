@@ -1,0 +1,190 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: token
+short_description: Get an access token from Microsoft Entra ID with the client credentials grant
+version_added: 0.1.0
+description:
+  - Gets an OAuth 2.0 access token from Microsoft Entra ID (Azure AD) for an app registration, with the
+    client credentials grant.
+  - The app proves its identity with a client secret, or with a certificate whose private key is read from a
+    JKS, JCEKS or PKCS12 keystore or a PEM file, by signing a JWT client assertion.
+  - Never changes anything, so it runs in check mode too.
+  - B(The result holds a bearer token.) Set C(no_log: true) on the task whenever its result could be shown,
+    for example with C(-v) or a callback that prints results.
+  - To get a token on the controller, for example inside a template, use the P(azure_ad.oauth.token#lookup)
+    lookup instead.
+author:
+  - azure_ad.oauth contributors
+extends_documentation_fragment:
+  - azure_ad.oauth.token_request
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module never changes anything; check mode gets a real token.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  action_group:
+    description: Use C(group/azure_ad.oauth.token) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - azure_ad.oauth.token
+seealso:
+  - plugin: azure_ad.oauth.token
+    plugin_type: lookup
+  - name: Microsoft identity platform and the OAuth 2.0 client credentials flow
+    link: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+  - name: Certificate credentials for application authentication
+    link: https://learn.microsoft.com/entra/identity-platform/certificate-credentials
+"""
+
+EXAMPLES = r"""
+- name: Get a Microsoft Graph token with a client secret
+  azure_ad.oauth.token:
+    tenant_id: contoso.onmicrosoft.com
+    client_id: 5f0c8a5e-7c1b-4a57-9d3c-6f1c2e9b4a10
+    client_secret: "{{ vault_graph_client_secret }}"
+    scope:
+      - https://graph.microsoft.com/.default
+  register: graph
+  no_log: true
+
+- name: Call Microsoft Graph with it
+  ansible.builtin.uri:
+    url: https://graph.microsoft.com/v1.0/applications
+    headers:
+      Authorization: "Bearer {{ graph.access_token }}"
+  no_log: true
+
+- name: Get an Azure Resource Manager token (v1) with a certificate from a JKS keystore
+  azure_ad.oauth.token:
+    tenant_id: 8eaef023-2b34-4da1-9baa-8bc8c9d6a490
+    client_id: 5f0c8a5e-7c1b-4a57-9d3c-6f1c2e9b4a10
+    keystore_path: /etc/pki/azure/app.jks
+    keystore_password: "{{ vault_keystore_password }}"
+    key_password: "{{ vault_key_password }}"
+    keystore_alias: azure-ad
+    api_version: v1
+    resource: https://management.azure.com
+  register: arm
+  no_log: true
+
+- name: Set the connection once for every token task of a play
+  module_defaults:
+    group/azure_ad.oauth.token:
+      tenant_id: "{{ azure_tenant_id }}"
+      client_id: "{{ azure_client_id }}"
+      keystore_path: /etc/pki/azure/app.p12
+      keystore_password: "{{ vault_keystore_password }}"
+  block:
+    - name: Key Vault token
+      azure_ad.oauth.token:
+        resource: https://vault.azure.net
+      register: vault
+      no_log: true
+"""
+
+RETURN = r"""
+access_token:
+  description: The access token, to send as C(Authorization: Bearer <token>).
+  returned: success
+  type: str
+token_type:
+  description: The token type, always C(Bearer).
+  returned: success
+  type: str
+  sample: Bearer
+expires_in:
+  description: Seconds until the token expires (an integer, also for v1, which sends a string).
+  returned: success
+  type: int
+  sample: 3599
+expires_on:
+  description: When the token expires, in seconds since the epoch. Computed for v2, which does not send it.
+  returned: success
+  type: int
+  sample: 1795999999
+ext_expires_in:
+  description: Extended lifetime, in seconds, for use during an Entra outage.
+  returned: when sent by Entra
+  type: int
+  sample: 3599
+resource:
+  description: The resource the token is for.
+  returned: when O(api_version=v1)
+  type: str
+  sample: https://management.azure.com
+scope:
+  description: The scopes that were requested.
+  returned: when O(api_version=v2)
+  type: list
+  elements: str
+  sample: [https://graph.microsoft.com/.default]
+api_version:
+  description: The token endpoint version used.
+  returned: success
+  type: str
+  sample: v2
+claims:
+  description:
+    - The token's payload, decoded B(without verification), for asserts and debugging (C(roles), C(aud),
+      C(appid), C(exp)).
+  returned: when the access token is a JWT
+  type: dict
+  sample: {"aud": "https://graph.microsoft.com", "roles": ["User.Read.All"], "appidacr": "2"}
+error:
+  description: Facts about a failure, for C(failed_when) and C(until).
+  returned: failure
+  type: dict
+  contains:
+    option:
+      description: The option at fault, when there is one.
+      type: str
+      sample: client_secret
+    error_codes:
+      description: Entra's AADSTS error codes.
+      type: list
+      elements: int
+      sample: [7000215]
+    trace_id:
+      description: Entra's trace ID, for Microsoft support.
+      type: str
+    correlation_id:
+      description: The correlation ID of the request.
+      type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+from ansible_collections.azure_ad.oauth.plugins.module_utils._options import token_argument_spec
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+
+
+def main():
+    module = AnsibleModule(argument_spec=token_argument_spec(), supports_check_mode=True)
+
+    def get_token():
+        request, target = prepare_request(module.params, dict(os.environ))
+        # Secrets taken from AZURE_* variables are masked like no_log options.
+        module.no_log_values.update(request.secrets)
+        if target is None:
+            raise OptionError("Give either resource or scope.", option="resource")
+        return TokenClient(request, warn=module.warn).acquire(target).to_dict()
+
+    result = run_guarded(module, get_token)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
