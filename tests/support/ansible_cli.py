@@ -1,0 +1,82 @@
+"""Run real ansible-playbook and ansible commands against this checkout.
+
+The collection is found through the symlink tree that tests/conftest.py makes;
+modules run with the venv's interpreter so they find cryptography and pyjks.
+Secrets go to ansible through files (-e @file, mode 0600) or the environment,
+never through argv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COLLECTIONS_ROOT = REPO_ROOT / ".cache" / "collections"
+BIN = Path(sys.executable).parent
+
+
+def ansible_env(extra: dict | None = None, verbosity: int = 0) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "AZURE_"))}
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT),
+        ANSIBLE_CONFIG=os.devnull,
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_RETRY_FILES_ENABLED="false",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_DEPRECATION_WARNINGS="false",
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    if verbosity:
+        env["ANSIBLE_VERBOSITY"] = str(verbosity)
+    env.update(extra or {})
+    return env
+
+
+def write_vars(path: Path, variables: dict) -> Path:
+    """Write extra vars to a 0600 file, for ``-e @file``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(variables, handle)
+    return path
+
+
+def run_playbook(playbook: Path, vars_file: Path | None = None, env: dict | None = None, verbosity: int = 0,
+                 check: bool = False, diff: bool = False, cwd: Path | None = None,
+                 timeout: float = 600) -> subprocess.CompletedProcess:
+    argv = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    if vars_file is not None:
+        argv += ["-e", f"@{vars_file}"]
+    if check:
+        argv.append("--check")
+    if diff:
+        argv.append("--diff")
+    return subprocess.run(argv, env=ansible_env(env, verbosity), cwd=cwd or REPO_ROOT, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def run_adhoc(module: str, args: str, vars_file: Path | None = None, env: dict | None = None, verbosity: int = 0,
+              check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``ansible localhost -m module -a args``; put secrets in ``vars_file`` and refer to them in ``args``."""
+    argv = [str(BIN / "ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", module, "-a", args]
+    if vars_file is not None:
+        argv += ["-e", f"@{vars_file}"]
+    if check:
+        argv.append("--check")
+    return subprocess.run(argv, env=ansible_env(env, verbosity), cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def adhoc_result(completed: subprocess.CompletedProcess) -> dict:
+    """The JSON result of a one-host ad-hoc run (``localhost | SUCCESS => {...}``)."""
+    out = completed.stdout
+    start = out.find("=> {")
+    if start < 0:
+        raise AssertionError(f"no JSON result in ansible output:\n{out}\n{completed.stderr}")
+    return json.loads(out[start + 3:])
