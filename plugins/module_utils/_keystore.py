@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Load a private key and its certificate from a JKS, JCEKS, PKCS12 or PEM file.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+The format comes from the file's bytes, never its name. Each reader raises
+KeystoreError naming the option at fault; anything else a library raises is
+turned into a generic KeystoreError here, without its text, because library
+messages can quote the bytes they choked on.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+
+KEYSTORE_TYPES = ("auto", "jks", "jceks", "pkcs12", "pem")
+MAX_FILE_SIZE = 1024 * 1024
+
+_TYPE_ALIASES = {"p12": "pkcs12", "pfx": "pkcs12"}
+_LABELS = {"jks": "JKS", "jceks": "JCEKS", "pkcs12": "PKCS12", "pem": "PEM"}
+_JKS_MAGIC = b"\xfe\xed\xfe\xed"
+_JCEKS_MAGIC = b"\xce\xce\xce\xce"
+_PKCS12_VERSION = b"\x02\x01\x03"  # INTEGER 3, the first element of a PFX
+
+
+def load_key_material(
+    path: str,
+    keystore_type: str = "auto",
+    keystore_password: str | None = None,
+    key_password: str | None = None,
+    alias: str | None = None,
+    certificate_path: str | None = None,
+) -> KeyMaterial:
+    """Read the private key, its certificate and chain from ``path``.
+
+    ``keystore_type`` is ``auto`` (detect from the bytes) or the expected
+    type, which must then agree with the bytes. An empty ``alias`` or
+    ``certificate_path`` counts as unset. A certificate in ``certificate_path``
+    (PEM or DER) replaces any certificate found in the keystore; it must match
+    the key. Raises KeystoreError only.
+    """
+    kind = _check_arguments(path, keystore_type, keystore_password, key_password, alias, certificate_path)
+    described = "a keystore"
+    try:
+        data = read_file(path, "keystore_path")
+        detected = _resolve_type(data, kind, path)
+        described = f"a {_LABELS[detected]} keystore"
+        material = _read(detected, data, path, keystore_password, key_password, alias or None)
+        if certificate_path:
+            material = attach_certificate(material, certificate_path)
+        return material
+    except KeystoreError:
+        raise
+    except Exception:  # the safety net: never leak a library's exception or its text
+        message = f"keystore_path '{path}' could not be read as {described}."
+        raise KeystoreError(message, option="keystore_path") from None
+
+
+def detect_keystore_type(data: bytes) -> str:
+    """``jks``, ``jceks``, ``pkcs12`` or ``pem``, from the bytes alone. Raises KeystoreError otherwise."""
+    detected = _sniff(data)
+    if detected is None:
+        raise KeystoreError("The file is not a JKS, JCEKS, PKCS12 or PEM keystore.", option="keystore_path")
+    return detected
+
+
+def _sniff(data: bytes) -> str | None:
+    if data[:4] == _JKS_MAGIC:
+        return "jks"
+    if data[:4] == _JCEKS_MAGIC:
+        return "jceks"
+    if _looks_like_pfx(data):
+        return "pkcs12"
+    if b"-----BEGIN" in data:
+        return "pem"
+    return None
+
+
+def _looks_like_pfx(data: bytes) -> bool:
+    """A DER (or BER, indefinite length) SEQUENCE whose first element is INTEGER 3."""
+    if len(data) < 5 or data[0] != 0x30:
+        return False
+    first = data[1]
+    if first <= 0x80:  # short form, or BER indefinite length
+        start = 2
+    else:
+        count = first & 0x7F
+        if count > 4:
+            return False
+        start = 2 + count
+    return data[start:start + 3] == _PKCS12_VERSION
+
+
+def _check_arguments(
+    path: object,
+    keystore_type: object,
+    keystore_password: object,
+    key_password: object,
+    alias: object,
+    certificate_path: object,
+) -> str:
+    if not isinstance(path, str) or not path:
+        raise KeystoreError("keystore_path must be a non-empty path.", option="keystore_path")
+    for value, option in (
+        (keystore_password, "keystore_password"),
+        (key_password, "key_password"),
+        (alias, "keystore_alias"),
+        (certificate_path, "certificate_path"),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise KeystoreError(f"{option} must be a string.", option=option)
+    kind = keystore_type.strip().lower() if isinstance(keystore_type, str) else ""
+    kind = _TYPE_ALIASES.get(kind, kind)
+    if kind not in KEYSTORE_TYPES:
+        raise KeystoreError(
+            "keystore_type must be one of {}, not {!r}.".format(", ".join(KEYSTORE_TYPES), keystore_type),
+            option="keystore_type",
+        )
+    return kind
+
+
+def _resolve_type(data: bytes, kind: str, path: str) -> str:
+    detected = _sniff(data)
+    if detected is None:
+        prefix = "" if kind == "auto" else f"keystore_type is {kind} but "
+        raise KeystoreError(
+            f"{prefix}keystore_path '{path}' is not a JKS, JCEKS, PKCS12 or PEM keystore.", option="keystore_path"
+        )
+    if kind not in ("auto", detected):
+        raise KeystoreError(
+            f"keystore_type is {kind} but the file '{path}' is a {_LABELS[detected]} keystore.",
+            option="keystore_type",
+        )
+    return detected
+
+
+def _read(
+    kind: str, data: bytes, path: str, keystore_password: str | None, key_password: str | None, alias: str | None
+) -> KeyMaterial:
+    if kind in ("jks", "jceks"):
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
+
+        return load_jks(data, path, kind, keystore_password, key_password, alias)
+    if kind == "pkcs12":
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+
+        return load_pkcs12(data, path, keystore_password, key_password, alias)
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_pem
+
+    return load_pem(data, path, keystore_password, key_password, alias)
+
+
+def attach_certificate(material: KeyMaterial, certificate_path: str) -> KeyMaterial:
+    """Take the leaf (and chain) from ``certificate_path`` instead of the keystore."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_certificates
+
+    data = read_file(certificate_path, "certificate_path")
+    certificates = load_certificates(data, certificate_path, "certificate_path")
+    certificate, chain = split_leaf(material.private_key, certificates)
+    if certificate is None:
+        raise KeystoreError(
+            f"The certificate in certificate_path '{certificate_path}' does not match the private key.",
+            option="certificate_path",
+        )
+    return KeyMaterial(material.private_key, certificate, chain, material.alias, material.source_type)
+
+
+def read_file(path: str, option: str) -> bytes:
+    """The bytes of a small regular file, or a KeystoreError naming ``option`` that says what is wrong."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise KeystoreError(f"{option} '{path}' does not exist.", option=option) from None
+    except PermissionError:
+        raise KeystoreError(
+            f"{option} '{path}' cannot be reached: permission denied on a parent directory.", option=option
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
+        raise KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise KeystoreError(f"{option} '{path}' is a directory, not a file.", option=option)
+    if not stat.S_ISREG(info.st_mode):
+        raise KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
+    if info.st_size > MAX_FILE_SIZE:
+        raise _too_large(path, option)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_SIZE + 1)
+    except PermissionError:
+        message = f"{option} '{path}' is not readable by this user (permission denied)."
+        raise KeystoreError(message, option=option) from None
+    except OSError as exc:
+        raise KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option) from None
+    if not data:
+        raise KeystoreError(f"{option} '{path}' is empty.", option=option)
+    if len(data) > MAX_FILE_SIZE:
+        raise _too_large(path, option)
+    return data
+
+
+def _too_large(path: str, option: str) -> KeystoreError:
+    return KeystoreError(
+        f"{option} '{path}' is larger than {MAX_FILE_SIZE // 1024} KiB: that is no keystore or key file.",
+        option=option,
+    )
+
+
+def _errno_name(exc: Exception) -> str:
+    code = getattr(exc, "errno", None)
+    return errno.errorcode.get(code, "error") if isinstance(code, int) else "error"

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PKCS12 (.p12/.pfx) keystores, read with cryptography.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+cryptography opens the AES-256/PBKDF2 files that OpenSSL 3 and keytool write,
+and ``openssl pkcs12 -legacy`` RC2/3DES files while its OpenSSL legacy provider
+is loaded (the default for its wheels). It returns only the first private key
+of a file, so an alias naming another entry is refused rather than silently
+signing with the wrong key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+
+
+def load_pkcs12(
+    data: bytes,
+    path: str,
+    keystore_password: str | None = None,
+    key_password: str | None = None,
+    alias: str | None = None,
+) -> KeyMaterial:
+    """Read the (first) private key of a PKCS12 file and its certificates.
+
+    PKCS12 keys share the store password, so ``key_password`` is not used.
+    """
+    bundle = _open(data, path, keystore_password)
+    if bundle.key is None:
+        raise KeystoreError(
+            f"The PKCS12 keystore '{path}' holds no private key (a trust store or a certificate-only export?).",
+            option="keystore_path",
+        )
+    entry_name = _friendly_name(bundle.cert)
+    if alias is not None:
+        check_alias(alias, entry_name, path)
+    bags = ([bundle.cert] if bundle.cert is not None else []) + list(bundle.additional_certs)
+    certificates = [bag.certificate for bag in bags]
+    certificate, chain = split_leaf(bundle.key, certificates)
+    if certificate is None and certificates and bundle.cert is not None:
+        raise KeystoreError(
+            f"The certificate of the private key in the PKCS12 keystore '{path}' does not match the key.",
+            option="keystore_path",
+        )
+    return KeyMaterial(bundle.key, certificate, chain, entry_name, "pkcs12")
+
+
+def _open(data: bytes, path: str, keystore_password: str | None) -> Any:
+    try:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives.serialization import pkcs12
+    except ImportError:
+        raise KeystoreError(
+            "Reading a PKCS12 keystore needs the Python library cryptography, which is not installed.",
+            hint="Install cryptography on the host that runs the task.",
+        ) from None
+    password = None if keystore_password is None else keystore_password.encode("utf-8", "surrogatepass")
+    try:
+        return pkcs12.load_pkcs12(data, password)
+    except UnsupportedAlgorithm:
+        raise KeystoreError(
+            f"The PKCS12 keystore '{path}' uses an algorithm that this host's cryptography library cannot read.",
+            option="keystore_path",
+            hint="Re-export it with modern encryption: openssl pkcs12 -export (OpenSSL 3 defaults to AES-256).",
+        ) from None
+    except (ValueError, TypeError):
+        if keystore_password is None:
+            message = (
+                f"The PKCS12 keystore '{path}' could not be opened without a password: "
+                "set keystore_password, or the file is corrupt."
+            )
+        else:
+            message = (
+                f"The PKCS12 keystore '{path}' could not be opened: wrong keystore_password, or the file is corrupt."
+            )
+        raise KeystoreError(message, option="keystore_password", hint=_legacy_hint()) from None
+
+
+def _legacy_hint() -> str | None:
+    """Explain RC2 failures when cryptography runs without OpenSSL's legacy provider."""
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+        loaded = getattr(rust_openssl, "_legacy_provider_loaded", True)
+    except Exception:  # private API: if it moved, say nothing
+        return None
+    if loaded:
+        return None
+    return (
+        "This host's cryptography library runs without OpenSSL's legacy provider, so it cannot read "
+        "PKCS12 files encrypted with RC2 (openssl pkcs12 -legacy, older Windows exports); "
+        "re-export the file with modern encryption."
+    )
+
+
+def _friendly_name(bag: Any) -> str | None:
+    if bag is None or not bag.friendly_name:
+        return None
+    return bag.friendly_name.decode("utf-8", "replace")
+
+
+def check_alias(alias: str, entry_name: str | None, path: str) -> None:
+    """Refuse an alias that does not name the first private key entry, the only one we can read."""
+    if entry_name is None:
+        raise KeystoreError(
+            f"keystore_alias '{alias}' cannot be matched: the private key entry of the PKCS12 keystore '{path}' "
+            "has no friendly name (alias). Leave keystore_alias unset to use that key.",
+            option="keystore_alias",
+        )
+    if entry_name.lower() != alias.lower():
+        raise KeystoreError(
+            f"keystore_alias '{alias}' is not the first private key entry ('{entry_name}'); only the first can be "
+            f"read from a PKCS12 file: export that entry into its own file.",
+            option="keystore_alias",
+            hint=f"keytool -importkeystore -srckeystore '{path}' -srcalias '{alias}' -destkeystore single.p12",
+        )
