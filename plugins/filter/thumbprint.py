@@ -55,6 +55,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+
 from ansible_collections.azure_ad.oauth.plugins.module_utils._certificates import (
     certificate_der,
     looks_like_certificate,

@@ -35,6 +35,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._jwt_claims import decode_claims
 

@@ -80,6 +80,7 @@ import os
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
+
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
