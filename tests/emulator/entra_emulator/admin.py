@@ -1,0 +1,87 @@
+"""The admin API, so other processes (ansible-playbook, the demo) can drive the emulator.
+
+Every call needs the header ``X-Emulator-Admin: <admin_token>``; bodies are JSON.
+
+==========================================  ================================================
+``POST /_emulator/apps``                    add an app: ``{"client_id", "tenant_id"?,
+                                            "display_name"?, "secrets"?, "certificates"?,
+                                            "roles"?}`` (tenant defaults to Contoso)
+``POST /_emulator/apps/{id}/certificates``  ``{"certificate": "<PEM>"}`` -> ``{"thumbprint"}``
+``POST /_emulator/apps/{id}/secrets``       ``{"value", "expires_at"?, "secret_id"?}`` -> ``{"secret_id"}``
+``POST /_emulator/faults``                  replace the fault plan: ``{"faults": [...], "random"?: {...}}``
+``GET /_emulator/stats``                    the counters (see ``stats.py``)
+``POST /_emulator/reset``                   zero the counters and drop the fault plan
+==========================================  ================================================
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import TYPE_CHECKING
+
+from entra_emulator.defaults import TENANT_ID
+
+if TYPE_CHECKING:
+    from entra_emulator.emulator import EntraEmulator
+
+PREFIX = "/_emulator/"
+ADMIN_HEADER = "X-Emulator-Admin"
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, error: str, detail: str = "") -> None:
+        super().__init__(detail or error)
+        self.status, self.error, self.detail = status, error, detail
+
+
+def _json(body: bytes) -> dict:
+    try:
+        value = json.loads(body or b"{}")
+    except ValueError as exc:
+        raise AdminError(400, "bad_request", "the body is not JSON") from exc
+    if not isinstance(value, dict):
+        raise AdminError(400, "bad_request", "the body is a JSON object")
+    return value
+
+
+def handle_admin(emulator: EntraEmulator, method: str, path: str, token: str | None, body: bytes) -> tuple[int, dict]:
+    """Run one admin call; returns (status, JSON body)."""
+    if not token or not hmac.compare_digest(token.encode(), emulator.admin_token.encode()):
+        return 401, {"error": "unauthorized", "detail": f"send the {ADMIN_HEADER} header"}
+    parts = path[len(PREFIX) :].strip("/").split("/")
+    try:
+        return _dispatch(emulator, method, parts, body)
+    except AdminError as exc:
+        return exc.status, {"error": exc.error, "detail": exc.detail}
+    except (ValueError, TypeError, KeyError) as exc:
+        return 400, {"error": "bad_request", "detail": str(exc)}
+
+
+def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: bytes) -> tuple[int, dict]:
+    if method == "GET" and parts == ["stats"]:
+        return 200, emulator.stats()
+    if method != "POST":
+        raise AdminError(405, "method_not_allowed")
+    if parts == ["reset"]:
+        emulator.reset()
+        return 200, {}
+    if parts == ["faults"]:
+        request = _json(body)
+        emulator.set_faults(request.get("faults") or [], random=request.get("random"))
+        return 200, {"pending": emulator.faults.pending()}
+    if parts == ["apps"]:
+        request = _json(body)
+        request.setdefault("tenant_id", TENANT_ID)
+        app = emulator.add_app(**request)
+        return 201, {"client_id": app.client_id, "tenant_id": app.tenant_id, "object_id": app.object_id}
+    if len(parts) == 3 and parts[0] == "apps" and parts[2] == "certificates":
+        request = _json(body)
+        return 201, {"thumbprint": emulator.register_certificate(parts[1], request["certificate"])}
+    if len(parts) == 3 and parts[0] == "apps" and parts[2] == "secrets":
+        request = _json(body)
+        secret_id = emulator.add_secret(
+            parts[1], request["value"], expires_at=request.get("expires_at"), secret_id=request.get("secret_id")
+        )
+        return 201, {"secret_id": secret_id}
+    raise AdminError(404, "not_found")

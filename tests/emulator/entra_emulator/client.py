@@ -1,0 +1,85 @@
+"""``EmulatorAdminClient``: drive an emulator running in another process.
+
+It reads the state file ``serve.py`` writes (or the same dict) and talks to the
+admin API over HTTPS, trusting the emulator's test CA. ``requests`` is imported
+only here, so the emulator itself needs just cryptography and PyJWT.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+from entra_emulator.admin import ADMIN_HEADER
+from entra_emulator.defaults import TENANT_ID
+
+
+def read_state(state_file_or_dict: str | os.PathLike | dict) -> dict:
+    if isinstance(state_file_or_dict, dict):
+        return dict(state_file_or_dict)
+    return json.loads(Path(state_file_or_dict).read_text(encoding="utf-8"))
+
+
+class EmulatorAdminClient:
+    def __init__(self, state_file_or_dict: str | os.PathLike | dict, timeout: float = 10) -> None:
+        import requests
+
+        self.state = read_state(state_file_or_dict)
+        self.authority_host: str = self.state["authority_host"]
+        self.ca_path: str = self.state["ca_path"]
+        self.pid: int | None = self.state.get("pid")
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.verify = self.ca_path
+        self._session.headers[ADMIN_HEADER] = self.state["admin_token"]
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict:
+        response = self._session.request(
+            method, f"{self.authority_host}/_emulator/{path}", json=body, timeout=self.timeout
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"emulator admin {method} {path}: {response.status_code} {response.text}")
+        return response.json()
+
+    def add_app(self, client_id: str, tenant_id: str = TENANT_ID, **details: object) -> dict:
+        return self._call("POST", "apps", {"client_id": client_id, "tenant_id": tenant_id, **details})
+
+    def register_certificate(self, client_id: str, cert_pem: str | bytes) -> str:
+        pem = cert_pem.decode("ascii") if isinstance(cert_pem, bytes) else cert_pem
+        return self._call("POST", f"apps/{client_id}/certificates", {"certificate": pem})["thumbprint"]
+
+    def add_secret(
+        self, client_id: str, value: str, expires_at: str | float | None = None, secret_id: str | None = None
+    ) -> str:
+        body = {"value": value, "expires_at": expires_at, "secret_id": secret_id}
+        return self._call("POST", f"apps/{client_id}/secrets", body)["secret_id"]
+
+    def set_faults(self, faults: list[dict], random: dict | None = None) -> int:
+        """Replace the fault plan; returns how many queued faults are pending."""
+        return self._call("POST", "faults", {"faults": faults, "random": random})["pending"]
+
+    def stats(self) -> dict:
+        return self._call("GET", "stats")
+
+    def reset(self) -> None:
+        self._call("POST", "reset")
+
+    def close(self) -> None:
+        self._session.close()
+
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM the emulator process by its PID and wait for it to go."""
+        if not self.pid:
+            raise RuntimeError("the state has no pid")
+        os.kill(self.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"emulator pid {self.pid} still running after {timeout}s")

@@ -1,0 +1,260 @@
+"""HTTP plumbing: a threaded HTTPS server on 127.0.0.1 and the request router.
+
+HTTP/1.1 with Content-Length on every answer, so clients keep connections
+alive. TLS is negotiated in the request thread, not in the accept loop, so a
+slow or broken client cannot stall the others. Nothing is logged unless a
+debug log is set, and then only method, path (no query), status and time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+from entra_emulator import discovery, errors
+from entra_emulator.admin import ADMIN_HEADER, PREFIX, handle_admin
+from entra_emulator.config import is_guid
+from entra_emulator.faults import Fault
+from entra_emulator.token_endpoint import TokenRequest
+
+if TYPE_CHECKING:
+    from entra_emulator.emulator import EntraEmulator
+
+MAX_BODY = 1 << 20
+_TOKEN = re.compile(r"^/([^/]+)/oauth2/(v2\.0/)?token$")
+_OIDC = re.compile(r"^/([^/]+)/(v2\.0/)?\.well-known/openid-configuration$")
+_KEYS = re.compile(r"^/([^/]+)/discovery/(v2\.0/)?keys$")
+_TENANTLESS = ("common", "organizations", "consumers")
+_QUIET = (ConnectionError, TimeoutError, ssl.SSLError, OSError)
+_GATEWAY_PAGE = "<html><head><title>{0} {1}</title></head><body><h1>{0} {1}</h1></body></html>"
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, emulator: EntraEmulator, context: ssl.SSLContext) -> None:
+        self.emulator = emulator
+        self.context = context
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        sock, address = self.socket.accept()
+        self.emulator.counters.connection()
+        return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def track(self, sock: socket.socket, is_open: bool) -> None:
+        with self._open_lock:
+            (self._open.add if is_open else self._open.discard)(sock)
+
+    def close_connections(self) -> None:
+        """Unblock threads still waiting on kept-alive connections."""
+        with self._open_lock:
+            sockets, self._open = list(self._open), set()
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], _QUIET):
+            traceback.print_exc()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "EntraEmulator/1.0"
+    sys_version = ""
+    timeout = 30  # seconds an idle kept-alive connection may wait for its next request
+    server: EmulatorServer
+
+    def setup(self) -> None:
+        self.request.settimeout(10)
+        self.request.do_handshake()
+        super().setup()
+        self.server.track(self.request, True)
+
+    def finish(self) -> None:
+        self.server.track(self.request, False)
+        try:
+            super().finish()
+        except _QUIET:
+            pass
+
+    @property
+    def emulator(self) -> EntraEmulator:
+        return self.server.emulator
+
+    # -- logging: never bodies, never query strings ---------------------------------
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def log_request(self, code: object = "-", size: object = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.emulator.debug(f"{self.command} {path} {code}")
+
+    # -- responses --------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store, no-cache")
+        self.send_header("Pragma", "no-cache")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, status: int, document: dict, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(document, separators=(",", ":")).encode("utf-8")
+        self._send(status, body, "application/json; charset=utf-8", headers)
+
+    def _send_entra_error(self, err: errors.EntraError, trace_id: str, correlation_id: str) -> None:
+        document = errors.error_body(err, trace_id, correlation_id, self.emulator.authority_host)
+        headers = {"x-ms-request-id": trace_id, "client-request-id": correlation_id, **err.headers}
+        self._send_json(err.status, document, headers)
+
+    def _read_body(self) -> bytes | None:
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._send(411, b"", "text/plain")
+            return None
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            self.close_connection = True
+            self._send(413, b"", "text/plain")
+            return None
+        return self.rfile.read(int(length))
+
+    def _authority(self) -> str:
+        """The scheme://host:port the client used (127.0.0.1 or localhost)."""
+        host = self.headers.get("Host", "")
+        if host in (f"127.0.0.1:{self.emulator.port}", f"localhost:{self.emulator.port}"):
+            return f"https://{host}"
+        return self.emulator.authority_host
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self.emulator.counters.request()
+        path = self.path.split("?", 1)[0]
+        if path.startswith(PREFIX):
+            self._admin(path, b"")
+            return
+        if _TOKEN.match(path):
+            self._entra_error_only(errors.method_not_allowed("GET"))
+            return
+        if match := _OIDC.match(path):
+            self._discovery(match.group(1), "v2" if match.group(2) else "v1", oidc=True)
+            return
+        if match := _KEYS.match(path):
+            self._discovery(match.group(1), "v2" if match.group(2) else "v1", oidc=False)
+            return
+        self._send_json(404, {"error": "not_found"})
+
+    def do_POST(self) -> None:
+        self.emulator.counters.request()
+        body = self._read_body()
+        if body is None:
+            return
+        path = self.path.split("?", 1)[0]
+        if path.startswith(PREFIX):
+            self._admin(path, body)
+            return
+        if match := _TOKEN.match(path):
+            self._token(match.group(1), "v2" if match.group(2) else "v1", body)
+            return
+        self._send_json(404, {"error": "not_found"})
+
+    def _admin(self, path: str, body: bytes) -> None:
+        status, document = handle_admin(self.emulator, self.command, path, self.headers.get(ADMIN_HEADER), body)
+        self._send_json(status, document)
+
+    def _correlation_id(self) -> str:
+        sent = self.headers.get("client-request-id", "")
+        return sent if is_guid(sent) else str(uuid.uuid4())
+
+    def _entra_error_only(self, err: errors.EntraError) -> None:
+        self._send_entra_error(err, str(uuid.uuid4()), self._correlation_id())
+
+    def _discovery(self, segment: str, version: str, oidc: bool) -> None:
+        emulator, authority = self.emulator, self._authority()
+        if segment.lower() in _TENANTLESS:
+            tenant_ref, tenant_id = segment.lower(), discovery.TENANT_TEMPLATE
+        else:
+            tenant = emulator.directory.tenant(segment)
+            if tenant is None:
+                self._entra_error_only(errors.tenant_not_found(segment))
+                return
+            tenant_ref = tenant_id = tenant.tenant_id
+        if not oidc:
+            self._send_json(200, discovery.keys(emulator.issuer, tenant_id, version))
+        elif version == "v2":
+            self._send_json(200, discovery.openid_configuration_v2(authority, tenant_ref, tenant_id))
+        else:
+            self._send_json(200, discovery.openid_configuration_v1(authority, tenant_ref, tenant_id))
+
+    def _token(self, segment: str, version: str, body: bytes) -> None:
+        emulator = self.emulator
+        trace_id, correlation_id = str(uuid.uuid4()), self._correlation_id()
+        request = TokenRequest(
+            version=version,
+            tenant=segment,
+            body=body,
+            content_type=self.headers.get("Content-Type"),
+            authorization=self.headers.get("Authorization"),
+            authority=self._authority(),
+        )
+        emulator.counters.token_request(version, emulator.endpoint.client_id_of(request))
+
+        fault = emulator.faults.next()
+        if fault is not None:
+            emulator.counters.fault(fault.label, final=fault.kind != "delay")
+            if fault.kind == "drop":
+                self.close_connection = True
+                return
+            if fault.kind == "delay":
+                time.sleep(fault.seconds)
+            else:
+                self._send_fault(fault, trace_id, correlation_id)
+                return
+
+        try:
+            document = emulator.endpoint.handle(request)
+        except errors.EntraError as err:
+            emulator.counters.outcome(f"AADSTS{err.code}")
+            self._send_entra_error(err, trace_id, correlation_id)
+            return
+        except Exception:  # a bug here must still answer, and show itself
+            traceback.print_exc()
+            emulator.counters.outcome("AADSTS50000")
+            self._send_entra_error(errors.server_error(500), trace_id, correlation_id)
+            return
+        emulator.counters.outcome("success")
+        self._send_json(200, document, {"x-ms-request-id": trace_id, "client-request-id": correlation_id})
+
+    def _send_fault(self, fault: Fault, trace_id: str, correlation_id: str) -> None:
+        status = fault.status
+        retry_after = fault.retry_after_header()
+        if status in (502, 504):  # these come from the front end, as HTML, not from the token service
+            reason = self.responses[status][0]
+            headers = {"Retry-After": retry_after} if retry_after else {}
+            self._send(status, _GATEWAY_PAGE.format(status, reason).encode(), "text/html", headers)
+            return
+        err = errors.throttled(retry_after) if status == 429 else errors.server_error(status)
+        if retry_after and status != 429:
+            err.headers["Retry-After"] = retry_after
+        self._send_entra_error(err, trace_id, correlation_id)
