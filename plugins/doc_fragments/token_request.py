@@ -140,6 +140,22 @@ options:
       - A PEM bundle of CA certificates to trust for the token endpoint, for proxies that re-sign TLS.
       - E(REQUESTS_CA_BUNDLE), E(HTTPS_PROXY) and E(NO_PROXY) from the environment are honoured too.
     type: path
+  retries:
+    description:
+      - How many times to retry a request that failed in a way that may pass by itself, between 0 and 10.
+      - Retried are connection errors, timeouts, dropped connections and HTTP 408, 429, 500, 502, 503 and 504.
+        Other errors, such as a wrong secret, are never retried.
+      - The wait honours the C(Retry-After) header (seconds or HTTP date); without it, it grows exponentially
+        (1, 2, 4, 8... seconds, with random jitter, capped by O(max_retry_wait)).
+      - The whole call takes at most (O(retries) + 1) x O(timeout) + O(retries) x O(max_retry_wait) seconds.
+    type: int
+    default: 4
+  max_retry_wait:
+    description:
+      - The longest wait, in seconds, before a retry, between 0 and 600.
+      - A C(Retry-After) longer than this fails at once, and the message gives the wait asked for.
+    type: float
+    default: 60
 notes:
   - Exactly one credential (O(client_secret) or O(keystore_path)) and exactly one of O(resource) and O(scope)
     must be given; both rules hold after the environment variables are applied.
@@ -232,4 +248,12 @@ options:
     env: [{name: ANSIBLE_AZURE_AD_OAUTH_CA_PATH}]
     ini: [{section: azure_ad_oauth, key: ca_path}]
     vars: [{name: azure_ad_oauth_ca_path}]
+  retries:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_RETRIES}]
+    ini: [{section: azure_ad_oauth, key: retries}]
+    vars: [{name: azure_ad_oauth_retries}]
+  max_retry_wait:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_MAX_RETRY_WAIT}]
+    ini: [{section: azure_ad_oauth, key: max_retry_wait}]
+    vars: [{name: azure_ad_oauth_max_retry_wait}]
 """

@@ -42,7 +42,17 @@ class KeystoreError(AzureAdOAuthError):
 
 
 class TransportError(AzureAdOAuthError):
-    """The token endpoint could not be reached (DNS, TLS, proxy, timeout...)."""
+    """The token endpoint could not be reached (DNS, TLS, proxy, timeout...).
+
+    ``retryable`` is true for failures that may pass on their own (a dropped
+    connection, a timeout), false for those that will not (a TLS mismatch).
+    ``reason`` is a few words for progress messages.
+    """
+
+    def __init__(self, message: str, option: str | None = None, retryable: bool = False, reason: str = "") -> None:
+        super().__init__(message, option=option)
+        self.retryable = retryable
+        self.reason = reason
 
 
 class TokenEndpointError(AzureAdOAuthError):

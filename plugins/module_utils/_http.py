@@ -64,15 +64,27 @@ def post_form(url: str, form: dict, timeout: float, verify: bool | str) -> HttpR
         raise TransportError(
             f"The proxy refused or dropped the connection to {_origin(url)}. Check HTTPS_PROXY and NO_PROXY.",
             option="authority_host",
+            retryable=True,
+            reason="proxy error",
         ) from None
     except requests.exceptions.Timeout:
         raise TransportError(
-            f"{_origin(url)} did not answer within {timeout:g} seconds (timeout).", option="timeout"
+            f"{_origin(url)} did not answer within {timeout:g} seconds (timeout).",
+            option="timeout",
+            retryable=True,
+            reason="timeout",
+        ) from None
+    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+        raise TransportError(
+            f"Could not reach {_origin(url)}, or it dropped the connection. Check authority_host, DNS, and "
+            "HTTPS_PROXY if you are behind a proxy.",
+            option="authority_host",
+            retryable=True,
+            reason="connection error",
         ) from None
     except requests.exceptions.RequestException as exc:
         raise TransportError(
-            f"Could not reach {_origin(url)} ({type(exc).__name__}). Check authority_host, DNS, and HTTPS_PROXY "
-            "if you are behind a proxy.",
+            f"The request to {_origin(url)} failed ({type(exc).__name__}). Check authority_host.",
             option="authority_host",
         ) from None
     return HttpResponse(response.status_code, dict(response.headers), body, client_request_id)

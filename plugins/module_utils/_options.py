@@ -43,6 +43,8 @@ TOKEN_OPTIONS = {
     "timeout": {"type": "float", "default": 30.0},
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
+    "retries": {"type": "int", "default": 4},
+    "max_retry_wait": {"type": "float", "default": 60.0},
 }
 
 SECRET_OPTIONS = tuple(name for name, spec in TOKEN_OPTIONS.items() if spec.get("no_log"))

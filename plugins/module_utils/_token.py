@@ -25,7 +25,9 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
     assertion_claims,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._http import post_form
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TokenEndpointError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse, post_form
+from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import OnRetry, RetryWaitTooLong, send_with_retries
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
     TokenRequest,
     TokenTarget,
@@ -33,6 +35,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request impo
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
     TokenResult,
+    endpoint_error,
+    json_object,
     parse_token_response,
 )
 
@@ -47,28 +51,56 @@ def prepare_request(options: dict, environ: dict) -> tuple[TokenRequest, TokenTa
 class TokenClient:
     """Acquires tokens for one validated request; the keystore is opened once."""
 
-    def __init__(self, request: TokenRequest, warn: Warn | None = None) -> None:
+    def __init__(self, request: TokenRequest, warn: Warn | None = None, on_retry: OnRetry | None = None) -> None:
         self.request = request
         self._warn = warn or (lambda message: None)
+        self._on_retry = on_retry
         self._signing_key = None
         if request.verify is False:
             self._warn("validate_certs is false: the token endpoint's TLS certificate is not checked.")
 
     def acquire(self, target: TokenTarget) -> TokenResult:
         request = self.request
+        secrets = list(request.secrets)
+
+        def send() -> HttpResponse:
+            # A fresh form per attempt: each assertion gets a new jti, which Entra requires.
+            form = self._form(target)
+            if "client_assertion" in form:
+                secrets.append(form["client_assertion"])
+            return post_form(request.token_endpoint, form, timeout=request.timeout, verify=request.verify)
+
+        sent_at = time.time()
+        try:
+            response = send_with_retries(send, request.retry, self._on_retry)
+        except RetryWaitTooLong as exc:
+            raise self._wait_too_long(exc, tuple(secrets)) from None
+        return parse_token_response(response, target, request.api_version, sent_at, tuple(secrets))
+
+    def _form(self, target: TokenTarget) -> dict:
+        request = self.request
         form = {"grant_type": "client_credentials", "client_id": request.client_id}
         form.update(target.form_fields(request.api_version))
-        secrets = request.secrets
         if request.certificate is None:
             form["client_secret"] = request.client_secret
         else:
-            assertion = self._client_assertion()
             form["client_assertion_type"] = CLIENT_ASSERTION_TYPE
-            form["client_assertion"] = assertion
-            secrets += (assertion,)
-        sent_at = time.time()
-        response = post_form(request.token_endpoint, form, timeout=request.timeout, verify=request.verify)
-        return parse_token_response(response, target, request.api_version, sent_at, secrets)
+            form["client_assertion"] = self._client_assertion()
+        return form
+
+    def _wait_too_long(self, exc: RetryWaitTooLong, secrets: tuple) -> TokenEndpointError:
+        cause = endpoint_error(exc.response, json_object(exc.response.body), secrets)
+        return TokenEndpointError(
+            f"The token endpoint asked to wait {exc.wait:g} seconds before retrying (HTTP {exc.response.status} "
+            f"with Retry-After), more than max_retry_wait ({self.request.retry.max_retry_wait:g}). Raise "
+            f"max_retry_wait or try again later. {cause.message}",
+            status=cause.status,
+            error=cause.error,
+            error_codes=cause.error_codes,
+            trace_id=cause.trace_id,
+            correlation_id=cause.correlation_id,
+            option="max_retry_wait",
+        )
 
     def _client_assertion(self) -> str:
         settings = self.request.certificate
@@ -98,3 +130,4 @@ class TokenClient:
                 f"The certificate in keystore_path expired on {not_after:%Y-%m-%d %H:%M:%S} UTC. "
                 "Entra rejects certificates whose registration has expired: renew it and upload the new one."
             )
+

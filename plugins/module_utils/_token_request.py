@@ -23,12 +23,19 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
     TOKEN_OPTIONS,
     apply_environment,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RETRIES,
+    RetryPolicy,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import parse_thumbprint
 
 DEFAULT_SCOPE_SUFFIX = "/.default"
 # A client assertion is a bearer credential until it expires; Entra's own
 # libraries sign them for 10 minutes. An hour is generous; more is a mistake.
 MAX_TOKEN_DURATION = 3600
+MAX_RETRIES = 10
+MAX_RETRY_WAIT = 600
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -64,6 +71,7 @@ class TokenRequest:
     verify: bool | str
     client_secret: str | None = field(default=None, repr=False)
     certificate: CertificateSettings | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def token_endpoint(self) -> str:
@@ -112,6 +120,7 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
         verify=_verify(merged),
         client_secret=merged.get("client_secret"),
         certificate=_certificate_settings(merged, api_version),
+        retry=_retry_policy(merged.get("retries"), merged.get("max_retry_wait")),
     )
     target = None
     if merged.get("resource") is not None or merged.get("scope") is not None:
@@ -252,6 +261,19 @@ def _timeout(value: float | None) -> float:
     if not 0 < timeout <= 600:
         raise OptionError(f"timeout must be between 0 and 600 seconds, not {value}.", option="timeout")
     return timeout
+
+
+def _retry_policy(retries: int | None, max_retry_wait: float | None) -> RetryPolicy:
+    retries = DEFAULT_RETRIES if retries is None else int(retries)
+    max_retry_wait = DEFAULT_MAX_RETRY_WAIT if max_retry_wait is None else float(max_retry_wait)
+    if not 0 <= retries <= MAX_RETRIES:
+        raise OptionError(f"retries must be between 0 and {MAX_RETRIES}, not {retries}.", option="retries")
+    if not 0 <= max_retry_wait <= MAX_RETRY_WAIT:
+        raise OptionError(
+            f"max_retry_wait must be between 0 and {MAX_RETRY_WAIT} seconds, not {max_retry_wait:g}.",
+            option="max_retry_wait",
+        )
+    return RetryPolicy(retries=retries, max_retry_wait=max_retry_wait)
 
 
 def _verify(options: dict) -> bool | str:

@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._aadsts_hints import hint_for
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._jwt_claims import try_decode_claims
@@ -63,7 +64,7 @@ def parse_token_response(
     response: HttpResponse, target: TokenTarget, api_version: str, sent_at: float, secrets: tuple = ()
 ) -> TokenResult:
     """Turn a 200 into a TokenResult; raise TokenEndpointError for anything else."""
-    payload = _json_object(response.body)
+    payload = json_object(response.body)
     if response.status != 200 or payload is None or "access_token" not in payload:
         raise endpoint_error(response, payload, secrets)
     try:
@@ -102,6 +103,7 @@ def endpoint_error(response: HttpResponse, payload: dict | None, secrets: tuple 
         if trace_id:
             details.append(f"trace_id {trace_id}")
         details.append(f"correlation_id {correlation_id}")
+        option, hint = hint_for(codes)
         return TokenEndpointError(
             f"{description} ({', '.join(details)})",
             status=response.status,
@@ -109,6 +111,8 @@ def endpoint_error(response: HttpResponse, payload: dict | None, secrets: tuple 
             error_codes=codes,
             trace_id=trace_id,
             correlation_id=correlation_id,
+            hint=hint,
+            option=option,
         )
     excerpt = _excerpt(response.body, secrets)
     return TokenEndpointError(
@@ -119,7 +123,7 @@ def endpoint_error(response: HttpResponse, payload: dict | None, secrets: tuple 
     )
 
 
-def _json_object(body: bytes) -> dict | None:
+def json_object(body: bytes) -> dict | None:
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

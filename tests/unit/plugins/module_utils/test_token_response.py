@@ -55,8 +55,12 @@ def test_entra_error_becomes_one_readable_line():
     with pytest.raises(TokenEndpointError) as info:
         parse_token_response(answer(401, payload), V2, "v2", 0)
     err = info.value
-    assert str(err) == ("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request "
-                        "is the client secret value. (invalid_client, HTTP 401, trace_id t-1, correlation_id c-1)")
+    assert err.message == ("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the "
+                           "request is the client secret value. (invalid_client, HTTP 401, trace_id t-1, "
+                           "correlation_id c-1)")
+    assert str(err) == err.message + " Hint: Use the client secret's Value, not its Secret ID, and check it " \
+                                     "belongs to this client_id."
+    assert err.option == "client_secret"
     assert (err.status, err.error_codes, err.trace_id, err.correlation_id) == (401, (7000215,), "t-1", "c-1")
     assert "\n" not in str(err)
 

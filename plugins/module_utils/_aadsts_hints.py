@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One-line hints for the AADSTS codes users meet most with this grant.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+Entra's own text says what is wrong; the hint says what to change, in terms of
+this collection's options. docs/troubleshooting.md lists the same codes.
+"""
+
+from __future__ import annotations
+
+# code -> (option most likely at fault, hint)
+AADSTS_HINTS = {
+    7000215: ("client_secret", "Use the client secret's Value, not its Secret ID, and check it belongs to this "
+                               "client_id."),
+    7000222: ("client_secret", "The client secret has expired: create a new one under Certificates & secrets and "
+                               "update client_secret."),
+    7000218: ("client_secret", "Give client_secret or keystore_path."),
+    700027: ("keystore_path", "The certificate is not registered on the app, or the key does not match it: upload "
+                              "the .cer of this keystore to the app registration (Certificates & secrets), and check "
+                              "keystore_alias and thumbprint."),
+    700024: ("token_duration", "The client assertion is outside its valid time: check this host's clock (NTP) and "
+                               "token_duration."),
+    90002: ("tenant_id", "No such tenant: check tenant_id (the Directory (tenant) ID or a verified domain) and "
+                         "authority_host for sovereign clouds."),
+    700016: ("client_id", "No such app in this tenant: check client_id (the Application (client) ID) and tenant_id, "
+                          "and that the app is not deleted."),
+    1002012: ("scope", "The client credentials grant needs the resource's default scope, such as "
+                       "https://graph.microsoft.com/.default."),
+    70011: ("scope", "The scope is not valid: use one resource's /.default scope, such as "
+                     "https://graph.microsoft.com/.default."),
+    500011: ("resource", "No such resource in the tenant: check resource or scope (the API's application ID URI), "
+                         "and that the API is consented in this tenant."),
+    50196: (None, "Entra is throttling this client: reduce the request rate (reuse tokens until expires_on) or raise "
+                  "retries and max_retry_wait."),
+    50027: ("keystore_path", "The client assertion is malformed: check signature_algorithm and the keystore."),
+    700023: ("client_id", "The client assertion's issuer or subject does not match client_id."),
+    50012: ("keystore_path", "Entra rejected the client assertion: check the certificate and its registration."),
+    7000112: ("client_id", "The application is disabled."),
+}
+
+
+def hint_for(codes: tuple) -> tuple[str | None, str | None]:
+    """The (option, hint) of the first code we know, or (None, None)."""
+    for code in codes:
+        if code in AADSTS_HINTS:
+            return AADSTS_HINTS[code]
+    return None, None

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, azure_ad.oauth contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Retry transient failures of the token endpoint, respecting throttling.
+
+INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
+may change without notice.
+
+Entra throttles with 429 and Retry-After, has transient 5xx, and sits behind
+proxies that drop connections. Those are retried; any other 4xx is final (a
+wrong secret stays wrong). The worst case is bounded: at most ``retries + 1``
+requests of ``timeout`` seconds each, plus at most ``retries`` waits of
+``max_retry_wait`` seconds each.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
+
+RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
+DEFAULT_RETRIES = 4
+DEFAULT_MAX_RETRY_WAIT = 60.0
+# Exponential backoff without Retry-After: full jitter over 1, 2, 4, 8... seconds.
+BACKOFF_BASE = 1.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    retries: int = DEFAULT_RETRIES
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
+
+    def worst_case_seconds(self, timeout: float) -> float:
+        return (self.retries + 1) * timeout + self.retries * self.max_retry_wait
+
+
+class RetryWaitTooLong(Exception):
+    """The endpoint asked for a longer wait than ``max_retry_wait`` allows."""
+
+    def __init__(self, response: HttpResponse, wait: float) -> None:
+        super().__init__(f"Retry-After {wait:g}")
+        self.response = response
+        self.wait = wait
+
+
+OnRetry = Callable[[int, str, float], None]
+
+
+def send_with_retries(
+    send: Callable[[], HttpResponse],
+    policy: RetryPolicy,
+    on_retry: OnRetry | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> HttpResponse:
+    """Call ``send`` until it returns a final answer or the retries run out.
+
+    ``send`` is called afresh each time, so a certificate grant signs a new
+    assertion (new ``jti``) for every attempt. Returns the last response, which
+    may be an error; raises the last TransportError.
+    """
+    attempt = 0
+    while True:
+        try:
+            response = send()
+        except TransportError as exc:
+            if not exc.retryable or attempt >= policy.retries:
+                if attempt:
+                    raise TransportError(
+                        f"{exc.message} Gave up after {attempt + 1} attempts.", option=exc.option, reason=exc.reason
+                    ) from None
+                raise
+            reason, wait = exc.reason or type(exc).__name__, backoff(attempt, policy.max_retry_wait)
+        else:
+            if response.status not in RETRYABLE_STATUSES or attempt >= policy.retries:
+                return response
+            reason = f"HTTP {response.status}"
+            wait = retry_after(response.headers)
+            if wait is None:
+                wait = backoff(attempt, policy.max_retry_wait)
+            elif wait > policy.max_retry_wait:
+                raise RetryWaitTooLong(response, wait)
+        attempt += 1
+        if on_retry is not None:
+            on_retry(attempt, reason, wait)
+        sleep(wait)
+
+
+def backoff(attempt: int, cap: float) -> float:
+    """Full-jitter exponential backoff, so parallel workers do not retry in lockstep."""
+    return random.uniform(0, min(cap, BACKOFF_BASE * (2 ** attempt)))  # noqa: S311 - jitter, not crypto
+
+
+def retry_after(headers: dict, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
