@@ -18,7 +18,8 @@ import errno
 import os
 import stat
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 KEYSTORE_TYPES = ("auto", "jks", "jceks", "pkcs12", "pem")
@@ -45,7 +46,8 @@ def load_key_material(
     type, which must then agree with the bytes. An empty ``alias`` or
     ``certificate_path`` counts as unset. A certificate in ``certificate_path``
     (PEM or DER) replaces any certificate found in the keystore; it must match
-    the key. Raises KeystoreError only.
+    the key. Raises KeystoreError, or MissingDependencyError when a library
+    the format needs (cryptography, pyjks) is not installed; nothing else.
     """
     kind = _check_arguments(path, keystore_type, keystore_password, key_password, alias, certificate_path)
     described = "a keystore"
@@ -57,7 +59,7 @@ def load_key_material(
         if certificate_path:
             material = attach_certificate(material, certificate_path)
         return material
-    except KeystoreError:
+    except AzureAdOAuthError:  # KeystoreError, or MissingDependencyError for a missing library
         raise
     except Exception:  # the safety net: never leak a library's exception or its text
         message = f"keystore_path '{path}' could not be read as {described}."
@@ -145,6 +147,7 @@ def _resolve_type(data: bytes, kind: str, path: str) -> str:
 def _read(
     kind: str, data: bytes, path: str, keystore_password: str | None, key_password: str | None, alias: str | None
 ) -> KeyMaterial:
+    require("cryptography", "to read keystores and key files")
     if kind in ("jks", "jceks"):
         from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
 

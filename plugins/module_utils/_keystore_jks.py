@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
@@ -69,17 +70,10 @@ def load_jks(
 
 
 def _import_pyjks(label: str) -> Any:
-    try:
-        import jks
-        import jks.sun_crypto
-        import jks.util
-    except ImportError:
-        raise KeystoreError(
-            f"Reading a {label} keystore needs the Python library pyjks (with pycryptodomex), "
-            "which is not installed.",
-            hint="Install pyjks on the host that runs the task, or convert the keystore to PKCS12 "
-            "(keytool -importkeystore -deststoretype pkcs12).",
-        ) from None
+    purpose = f"to read {label} keystores (or convert the keystore: keytool -importkeystore -deststoretype pkcs12)"
+    jks = require("jks", purpose)
+    require("jks.sun_crypto", purpose)
+    require("jks.util", purpose)
     return jks
 
 
@@ -203,11 +197,6 @@ def decrypt_entry(
         salt, iterations = _read_pbe_parameter(params, alias, path)
         try:
             plaintext = sun_crypto.jce_pbe_decrypt(ciphertext, password, salt, iterations)
-        except ImportError:
-            raise KeystoreError(
-                "Reading a JCEKS key needs the Python library pycryptodomex, which is not installed.",
-                hint="Install pycryptodomex on the host that runs the task.",
-            ) from None
         except Exception:  # bad padding, degenerate 3DES key...: all mean a wrong password
             raise wrong_password from None
         # No integrity check here: about 1 wrong password in 256 leaves valid padding and

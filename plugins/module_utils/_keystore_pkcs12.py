@@ -53,14 +53,9 @@ def load_pkcs12(
 
 
 def _open(data: bytes, path: str, keystore_password: str | None) -> Any:
-    try:
-        from cryptography.exceptions import UnsupportedAlgorithm
-        from cryptography.hazmat.primitives.serialization import pkcs12
-    except ImportError:
-        raise KeystoreError(
-            "Reading a PKCS12 keystore needs the Python library cryptography, which is not installed.",
-            hint="Install cryptography on the host that runs the task.",
-        ) from None
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     password = None if keystore_password is None else keystore_password.encode("utf-8", "surrogatepass")
     try:
         return pkcs12.load_pkcs12(data, password)
