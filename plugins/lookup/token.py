@@ -111,5 +111,9 @@ class LookupModule(LookupBase):
                 raise OptionError("Give a resource or scope as a term, or set the resource or scope option.",
                                   option="resource")
             targets = [option_target]
-        client = TokenClient(request, warn=display.warning)
+        client = TokenClient(request, warn=display.warning, on_retry=_show_retry)
         return [client.acquire(target) for target in targets]
+
+
+def _show_retry(attempt, reason, wait):
+    display.vvv(f"azure_ad.oauth.token: {reason}; retry {attempt} in {wait:.1f}s")

@@ -32,19 +32,29 @@ def error_details(exc: AzureAdOAuthError) -> dict:
     return details
 
 
-def run_guarded(module, action):
-    """Return ``action()``, or fail the module cleanly whatever it raises."""
+def run_guarded(module, action, before_failing=None):
+    """Return ``action()``, or fail the module cleanly whatever it raises.
+
+    ``before_failing`` runs first on failure, to add warnings gathered on the way.
+    """
     try:
         return action()
-    except MissingDependencyError as exc:
+    except Exception as exc:  # the safety net described above
+        if before_failing is not None:
+            before_failing()
+        module.fail_json(**failure(exc))
+    return None
+
+
+def failure(exc: Exception) -> dict:
+    """fail_json arguments for ``exc``; never the text of an unexpected exception."""
+    if isinstance(exc, MissingDependencyError):
         from ansible.module_utils.basic import missing_required_lib
 
-        module.fail_json(msg=missing_required_lib(exc.distribution, reason=exc.purpose), error=error_details(exc))
-    except AzureAdOAuthError as exc:
-        module.fail_json(msg=str(exc), error=error_details(exc))
-    except Exception as exc:  # the safety net described above
-        module.fail_json(
-            msg=f"Unexpected internal error ({type(exc).__name__}). This is a bug in azure_ad.oauth; "
-            "please report it with the task's options (never its secrets)."
-        )
-    return None
+        return {"msg": missing_required_lib(exc.distribution, reason=exc.purpose), "error": error_details(exc)}
+    if isinstance(exc, AzureAdOAuthError):
+        return {"msg": str(exc), "error": error_details(exc)}
+    return {
+        "msg": f"Unexpected internal error ({type(exc).__name__}). This is a bug in azure_ad.oauth; "
+        "please report it with the task's options (never its secrets)."
+    }

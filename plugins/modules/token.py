@@ -175,15 +175,24 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token import Token
 def main():
     module = AnsibleModule(argument_spec=token_argument_spec(), supports_check_mode=True)
 
+    retries = []
+
     def get_token():
         request, target = prepare_request(module.params, dict(os.environ))
         # Secrets taken from AZURE_* variables are masked like no_log options.
         module.no_log_values.update(request.secrets)
         if target is None:
             raise OptionError("Give either resource or scope.", option="resource")
-        return TokenClient(request, warn=module.warn).acquire(target).to_dict()
+        client = TokenClient(request, warn=module.warn, on_retry=lambda *retry: retries.append(retry))
+        return client.acquire(target).to_dict()
 
-    result = run_guarded(module, get_token)
+    def warn_about_retries():
+        if retries:
+            module.warn("The token endpoint was retried: " + "; ".join(
+                f"retry {attempt} after {reason}, waited {wait:.1f}s" for attempt, reason, wait in retries))
+
+    result = run_guarded(module, get_token, before_failing=warn_about_retries)
+    warn_about_retries()
     module.exit_json(changed=False, **result)
 
 
