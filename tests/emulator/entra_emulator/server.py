@@ -50,6 +50,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, object]:
         sock, address = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers and body leave at once
         self.emulator.counters.connection()
         return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
 
