@@ -630,3 +630,33 @@ def make_jdk25_fixture(directory: Path = FIXTURES_DIR) -> Keystore:
     assert store.cert is not None
     (Path(directory) / "jdk25-keypass-differs.crt.pem").write_bytes(store.cert.pem)
     return store
+
+
+# --------------------------------------------------------------------------- checking what was loaded
+
+
+def assert_key_matches(material: Any, expected: CertInfo | None = None) -> None:
+    """Assert, for real, that ``material.private_key`` is the key of ``material.certificate``.
+
+    It signs with the private key and verifies with the certificate's public
+    key (a mismatch raises InvalidSignature), compares the public numbers, and
+    when ``expected`` is given checks that the leaf is that certificate.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    assert material.certificate is not None, "no certificate was loaded"
+    public = material.certificate.public_key()
+    message = b"azure_ad.oauth keystore test: sign with the key, verify with the certificate"
+    key = material.private_key
+    if isinstance(key, rsa.RSAPrivateKey):
+        signature = key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+        public.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        signature = key.sign(message, ec.ECDSA(hashes.SHA256()))
+        public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+    else:
+        raise AssertionError(f"unexpected key type {type(key).__name__}")
+    assert key.public_key().public_numbers() == public.public_numbers()
+    if expected is not None:
+        assert material.leaf_der == expected.der, "the leaf is not the expected certificate"
