@@ -17,6 +17,18 @@ from entra_emulator.admin import ADMIN_HEADER
 from entra_emulator.defaults import TENANT_ID
 
 
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs; an exited child not yet reaped (a zombie) does not."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def read_state(state_file_or_dict: str | os.PathLike | dict) -> dict:
     if isinstance(state_file_or_dict, dict):
         return dict(state_file_or_dict)
@@ -33,12 +45,12 @@ class EmulatorAdminClient:
         self.pid: int | None = self.state.get("pid")
         self.timeout = timeout
         self._session = requests.Session()
-        self._session.verify = self.ca_path
         self._session.headers[ADMIN_HEADER] = self.state["admin_token"]
 
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
+        # verify= per request: requests lets REQUESTS_CA_BUNDLE override a session's verify.
         response = self._session.request(
-            method, f"{self.authority_host}/_emulator/{path}", json=body, timeout=self.timeout
+            method, f"{self.authority_host}/_emulator/{path}", json=body, verify=self.ca_path, timeout=self.timeout
         )
         if response.status_code >= 400:
             raise RuntimeError(f"emulator admin {method} {path}: {response.status_code} {response.text}")
@@ -77,9 +89,7 @@ class EmulatorAdminClient:
         os.kill(self.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
+            if not _alive(self.pid):
                 return
             time.sleep(0.05)
         raise TimeoutError(f"emulator pid {self.pid} still running after {timeout}s")

@@ -129,8 +129,8 @@ def token_post(entra_emulator: EntraEmulator):
     session = requests.Session()
 
     def post(data: dict | str | None, version: str = "v2", tenant: str = TENANT_ID, **kwargs) -> requests.Response:
-        url = entra_emulator.token_endpoint(tenant, version)
-        return session.post(url, data=data, timeout=10, **kwargs)
+        kwargs.setdefault("timeout", 10)
+        return session.post(entra_emulator.token_endpoint(tenant, version), data=data, **kwargs)
 
     yield post
     session.close()
