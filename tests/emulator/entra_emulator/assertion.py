@@ -35,15 +35,20 @@ _PADDINGS = {
 class ReplayCache:
     """The ``jti`` values already used, each kept until its assertion expires."""
 
+    PRUNE_EVERY = 30.0  # seconds between sweeps of expired entries
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[tuple[str, str], float] = {}
+        self._next_prune = 0.0
 
     def first_use(self, client_id: str, jti: str, expires: float, now: float) -> bool:
         with self._lock:
-            self._seen = {key: until for key, until in self._seen.items() if until >= now}
+            if now >= self._next_prune:
+                self._seen = {key: until for key, until in self._seen.items() if until >= now}
+                self._next_prune = now + self.PRUNE_EVERY
             key = (client_id, jti)
-            if key in self._seen:
+            if self._seen.get(key, -1.0) >= now:
                 return False
             self._seen[key] = expires
             return True
