@@ -15,6 +15,7 @@ signing with the wrong key.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
@@ -58,7 +59,11 @@ def _open(data: bytes, path: str, keystore_password: str | None) -> Any:
 
     password = None if keystore_password is None else keystore_password.encode("utf-8", "surrogatepass")
     try:
-        return pkcs12.load_pkcs12(data, password)
+        with warnings.catch_warnings():
+            # BER-encoded files (some Windows and NSS exports) load with a UserWarning that would
+            # reach the task's output; the file is fine, so keep quiet.
+            warnings.simplefilter("ignore", UserWarning)
+            return pkcs12.load_pkcs12(data, password)
     except UnsupportedAlgorithm:
         raise KeystoreError(
             f"The PKCS12 keystore '{path}' uses an algorithm that this host's cryptography library cannot read.",
