@@ -74,26 +74,25 @@ def _json_segment(segment: str) -> dict:
     return value
 
 
-def _thumbprint_bytes(header: dict, name: str, size: int) -> bytes | None:
+def _thumbprint(header: dict, name: str) -> bytes | None:
+    """A thumbprint header's bytes (empty if undecodable), or None if absent."""
     value = header.get(name)
     if value is None:
         return None
     try:
-        digest = b64url_decode(value) if isinstance(value, str) else b""
+        return b64url_decode(value) if isinstance(value, str) else b""
     except ValueError:
-        digest = b""
-    return digest if len(digest) == size else b"\x00" * size  # a value no certificate has
+        return b""
 
 
 def _find_certificate(header: dict, app: App) -> Certificate:
-    sha1 = _thumbprint_bytes(header, "x5t", 20)
-    sha256 = _thumbprint_bytes(header, "x5t#S256", 32)
+    sha1, sha256 = _thumbprint(header, "x5t"), _thumbprint(header, "x5t#S256")
     if sha1 is None and sha256 is None:
         raise errors.malformed_jwt("No certificate thumbprint specified in token header.")
-    shown = (sha1 or sha256 or b"").hex().upper()
     cert = app.find_certificate(sha256=sha256) if sha256 is not None else app.find_certificate(sha1=sha1)
     if cert is None or (sha1 is not None and cert.sha1 != sha1):
-        raise errors.key_not_found(shown, app.client_id)
+        shown = sha1 if sha1 is not None else sha256
+        raise errors.key_not_found(shown.hex().upper(), app.client_id)
     x5c = header.get("x5c")
     if x5c is not None:
         first = x5c[0] if isinstance(x5c, list) and x5c else None
