@@ -1,0 +1,254 @@
+"""The keystore module's decision: keep, write or generate, from what the file really holds."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+
+import keystore_factory as kf
+import pytest
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import (
+    ABSENT,
+    GENERATE,
+    KEEP,
+    READABLE,
+    UNREADABLE,
+    WRITE,
+    KeystoreRequest,
+    inspect_existing,
+    plan_keystore,
+    renamed,
+    request_from_params,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import serialize_keystore
+from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+
+PASSWORD = "Store-pass 1"
+KEY_PASSWORD = "Key-pass 2"
+NOW = datetime.datetime.now(datetime.UTC)
+
+
+@pytest.fixture(scope="module")
+def material():
+    return generate_self_signed("CN=plan.example.com", 365, 2048)
+
+
+@pytest.fixture(scope="module")
+def other():
+    return generate_self_signed("CN=other.example.com", 365, 2048)
+
+
+def request(path, **overrides) -> KeystoreRequest:
+    fields = {"path": str(path), "keystore_type": "pkcs12", "password": PASSWORD, "alias": "azure-ad"}
+    fields.update(overrides)
+    return KeystoreRequest(**fields)
+
+
+def decide(req: KeystoreRequest, now=NOW):
+    existing = inspect_existing(req.path, req.keystore_type, req.password, req.key_password, req.alias)
+    return plan_keystore(req, existing, now)
+
+
+def lay_down(path, material, keystore_type="pkcs12", alias="azure-ad", password=PASSWORD, key_password=None):
+    path.write_bytes(serialize_keystore(keystore_type, material, alias, password, key_password))
+    return path
+
+
+# --------------------------------------------------------------------------- supplied material
+
+
+def test_absent_file_is_written(tmp_path, material):
+    plan = decide(request(tmp_path / "k.p12", supplied=material))
+    assert plan.action == WRITE and plan.existing.state == ABSENT
+    assert plan.material.alias == "azure-ad" and plan.material.source_type == "pkcs12"
+
+
+@pytest.mark.parametrize("keystore_type", ["pkcs12", "jks"])
+def test_same_content_is_kept(tmp_path, material, keystore_type):
+    key_password = KEY_PASSWORD if keystore_type == "jks" else None
+    path = lay_down(tmp_path / "k", material, keystore_type, "Azure-AD" if keystore_type == "jks" else "azure-ad",
+                    key_password=key_password)
+    alias = "AZURE-AD" if keystore_type == "jks" else "azure-ad"  # JKS aliases match in any case
+    plan = decide(request(path, keystore_type=keystore_type, key_password=key_password, alias=alias,
+                          supplied=material))
+    assert plan.action == KEEP, plan.reasons
+    assert not plan.changed
+
+
+def test_different_certificate_is_written(tmp_path, material, other):
+    path = lay_down(tmp_path / "k.p12", other)
+    plan = decide(request(path, supplied=material))
+    assert plan.action == WRITE
+    assert "the private key differs" in plan.reasons and "the certificate differs" in plan.reasons
+
+
+def test_renamed_alias_is_written(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material, alias="old-name")
+    plan = decide(request(path, supplied=material))
+    assert plan.action == WRITE
+    assert plan.reasons == ("the key entry is not named 'azure-ad'",)
+
+
+def test_pkcs12_alias_is_case_sensitive(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material, alias="Azure-AD")
+    assert decide(request(path, supplied=material)).action == WRITE
+
+
+def test_other_type_that_opens_is_converted(tmp_path, material):
+    path = lay_down(tmp_path / "k", material, "jks")
+    plan = decide(request(path, supplied=material))
+    assert plan.action == WRITE
+    assert plan.reasons == ("the file is jks, not pkcs12",)
+
+
+def test_force_rewrites_identical_content(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material)
+    plan = decide(request(path, supplied=material, force=True))
+    assert plan.action == WRITE and plan.reasons == ("force",)
+
+
+def test_chain_difference_is_seen(tmp_path, material, other):
+    path = lay_down(tmp_path / "k.p12", material)
+    with_chain = replace(material, chain=(other.certificate,))
+    assert decide(request(path, supplied=with_chain)).reasons == ("the chain differs",)
+
+
+# --------------------------------------------------------------------------- protection
+
+
+def test_wrong_password_is_refused_naming_password(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material, password="Other-pass 3")
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(path, supplied=material))
+    error = caught.value
+    assert error.option == "password"
+    assert "left untouched" in str(error) and "force: true" in str(error)
+    assert "keystore_password" not in str(error)
+    assert PASSWORD not in str(error) and "Other-pass 3" not in str(error)
+
+
+def test_wrong_key_password_is_refused_naming_key_password(tmp_path, material):
+    path = lay_down(tmp_path / "k.jks", material, "jks", key_password=KEY_PASSWORD)
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(path, keystore_type="jks", supplied=material))  # key_password unset: defaults to password
+    assert caught.value.option == "key_password"
+    assert "key_password" in str(caught.value)
+
+
+def test_garbage_file_is_refused_naming_path(tmp_path, material):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a keystore")
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(path, supplied=material, generate=True))
+    assert caught.value.option == "path"
+
+
+def test_force_replaces_an_unreadable_file(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material, password="Other-pass 3")
+    plan = decide(request(path, supplied=material, force=True))
+    assert plan.action == WRITE and plan.existing.state == UNREADABLE
+    plan = decide(request(path, generate=True, subject="CN=x", force=True))
+    assert plan.action == GENERATE
+
+
+def test_jks_with_several_other_entries_is_refused(tmp_path, material):
+    store = kf.require(kf.keytool_keystore, tmp_path, aliases=("one", "two"), key_password=None)
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(store.path, keystore_type="jks", password=store.store_password, supplied=material))
+    assert caught.value.option == "alias"
+
+
+def test_keytool_store_with_one_other_alias_opens_and_is_rewritten(tmp_path, material):
+    store = kf.require(kf.keytool_keystore, tmp_path, store_type="pkcs12", store_password=PASSWORD)
+    plan = decide(request(store.path, supplied=material))
+    assert plan.existing.state == READABLE and plan.existing.material.alias == "signer"
+    assert plan.action == WRITE
+
+
+def test_directory_is_refused(tmp_path, material):
+    with pytest.raises(OptionError) as caught:
+        decide(request(tmp_path, supplied=material))
+    assert caught.value.option == "path"
+
+
+# --------------------------------------------------------------------------- generated certificates
+
+
+def test_generate_when_absent(tmp_path):
+    plan = decide(request(tmp_path / "k.p12", generate=True, subject="CN=x"))
+    assert plan.action == GENERATE and plan.material is None
+
+
+def test_existing_valid_certificate_is_kept_when_generating(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material)
+    plan = decide(request(path, generate=True, subject="CN=something-else", renew_before_days=30))
+    assert plan.action == KEEP
+
+
+def test_certificate_within_renewal_window_is_regenerated(tmp_path):
+    short = generate_self_signed("CN=short", 10, 2048)
+    path = lay_down(tmp_path / "k.p12", short)
+    assert decide(request(path, generate=True, subject="CN=short", renew_before_days=5)).action == KEEP
+    plan = decide(request(path, generate=True, subject="CN=short", renew_before_days=30))
+    assert plan.action == GENERATE
+    assert plan.reasons == ("the certificate expires within 30 days",)
+
+
+def test_expiry_is_judged_against_now(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material)
+    later = NOW + datetime.timedelta(days=340)
+    assert decide(request(path, generate=True, subject="CN=x", renew_before_days=30), now=later).action == GENERATE
+
+
+def test_force_regenerates(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material)
+    assert decide(request(path, generate=True, subject="CN=x", force=True)).action == GENERATE
+
+
+def test_generated_certificate_moves_to_new_alias_without_regenerating(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material)
+    plan = decide(request(path, keystore_type="jks", alias="New", generate=True, subject="CN=x"))
+    assert plan.action == WRITE
+    assert plan.material.alias == "new" and plan.material.certificate == material.certificate
+
+
+def test_no_material_and_no_generate_keeps_a_readable_file(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material)
+    assert decide(request(path)).action == KEEP
+
+
+def test_no_material_no_generate_and_no_file_fails(tmp_path):
+    with pytest.raises(OptionError) as caught:
+        decide(request(tmp_path / "k.p12"))
+    assert caught.value.option == "generate"
+
+
+# --------------------------------------------------------------------------- options
+
+
+def test_request_from_params_validates_generation(tmp_path):
+    params = {"path": str(tmp_path / "k"), "type": "pkcs12", "password": PASSWORD, "alias": "azure-ad",
+              "generate": True, "subject": "CN=x", "valid_days": 10, "key_size": 2048, "renew_before_days": 10}
+    with pytest.raises(OptionError) as caught:
+        request_from_params(params)
+    assert caught.value.option == "renew_before_days"
+    with pytest.raises(OptionError) as caught:
+        request_from_params({**params, "renew_before_days": 5, "subject": "not a dn"})
+    assert caught.value.option == "subject"
+    req = request_from_params({**params, "renew_before_days": 5, "subject": None}, default_subject="CN=host")
+    assert req.subject == "CN=host"
+
+
+def test_key_password_only_counts_for_jks(tmp_path):
+    params = {"path": str(tmp_path / "k"), "type": "pkcs12", "password": PASSWORD, "alias": "a",
+              "key_password": KEY_PASSWORD}
+    assert request_from_params(params).key_password is None
+    assert request_from_params({**params, "type": "jks"}).key_password == KEY_PASSWORD
+    with pytest.raises(OptionError):
+        request_from_params({**params, "password": ""})
+
+
+def test_loader_messages_use_this_modules_option_names():
+    assert renamed("wrong keystore_password for keystore_path") == "wrong password for path"
