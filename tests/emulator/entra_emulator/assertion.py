@@ -111,7 +111,7 @@ def _verify_signature(token: str, alg: str, cert: Certificate, client_id: str) -
         cert.public_key.verify(
             b64url_decode(signature), signing_input.encode("ascii"), _PADDINGS[alg](), hashes.SHA256()
         )
-    except (InvalidSignature, ValueError) as exc:
+    except (InvalidSignature, ValueError) as exc:  # ValueError: an empty or non-base64url signature
         raise errors.signature_mismatch(cert.thumbprint, client_id, cert.describe()) from exc
 
 
@@ -142,7 +142,7 @@ def validate_client_assertion(
     """
     now = time.time() if now is None else now
     parts = token.split(".")
-    if len(parts) != 3 or not all(parts):
+    if len(parts) != 3 or not parts[0] or not parts[1]:  # an unsigned ("alg": "none") JWT ends with a dot
         raise errors.malformed_jwt()
     header, claims = _json_segment(parts[0]), _json_segment(parts[1])
 

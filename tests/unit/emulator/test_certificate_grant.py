@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import jwt
@@ -136,15 +137,19 @@ def test_an_expired_registered_certificate_is_700027(entra, token_post, cert_for
 @pytest.mark.parametrize("alg", ["HS256", "HS512", "none", "RS384", "ES256"])
 def test_algorithms_other_than_rs256_and_ps256_are_5002738(entra, token_post, cert_form, client_cert, refused, alg):
     form = cert_form()
-    head = {"alg": alg, "typ": "JWT", "x5t": client_cert.x5t}
     _, payload, signature = form["client_assertion"].split(".")
-    encoded = jwt.utils.base64url_encode(jwt.api_jws.json.dumps(head).encode()).decode()
-    form["client_assertion"] = f"{encoded}.{payload}.{'' if alg == 'none' else signature}"
-    if alg == "none":  # an unsigned JWT ends with a dot
-        form["client_assertion"] = f"{encoded}.{payload}.x"
+    header = jwt.utils.base64url_encode(json.dumps({"alg": alg, "typ": "JWT", "x5t": client_cert.x5t}).encode())
+    form["client_assertion"] = f"{header.decode()}.{payload}.{'' if alg == 'none' else signature}"
 
     body = refused(token_post(form), 400, "invalid_request", 5002738)
     assert f"'{alg}' is not a supported signature algorithm" in body["error_description"]
+
+
+def test_an_rs256_assertion_without_a_signature_is_700027(entra, token_post, cert_form, refused):
+    form = cert_form()
+    form["client_assertion"] = form["client_assertion"].rpartition(".")[0] + "."
+
+    refused(token_post(form), 401, "invalid_client", 700027)
 
 
 def test_an_hs256_assertion_signed_with_the_secret_is_refused(entra, token_post, refused):

@@ -9,6 +9,7 @@ import uuid
 
 import jwt
 import pytest
+import requests
 from entra_emulator import (
     ARM_LEGACY_RESOURCE,
     ARM_RESOURCE,
@@ -323,8 +324,6 @@ def test_a_repeated_parameter_is_refused(entra, token_post, refused):
 
 
 def test_get_on_the_token_endpoint_is_900561(entra, refused):
-    import requests
-
     response = requests.get(entra.token_endpoint(), timeout=10)
 
     refused(response, 400, "invalid_request", 900561)
