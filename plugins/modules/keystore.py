@@ -366,6 +366,9 @@ def manage_keystore(module):
     params = module.params
     if params["type"] == "pkcs12" and params["key_password"] not in (None, params["password"]):
         module.warn("key_password is ignored for type=pkcs12: a PKCS12 key is protected by password.")
+    if any(not _is_ascii(params[name] or "") for name in ("password", "key_password")):
+        module.warn("password or key_password holds non-ASCII characters: some Java versions (keytool of JDK 17, "
+                    "for one) cannot open such a keystore.")
     request = request_from_params(params, default_subject="CN=" + os.uname()[1])
     outcome = prepare_keystore(
         request, module.check_mode, params["certificate_export_path"], params["certificate_export_format"]
@@ -391,6 +394,10 @@ def manage_keystore(module):
     if module._diff:
         result["diff"] = outcome.diff
     return result
+
+
+def _is_ascii(text):
+    return all(ord(char) < 128 for char in text)
 
 
 def main():
