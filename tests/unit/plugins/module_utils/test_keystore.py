@@ -211,10 +211,17 @@ def test_trust_store_holds_no_private_key(stores, old_jdk):
           "Private key entries: none", alias="TRUSTED1")  # fmt: skip
 
 
-@pytest.mark.java
-def test_tampered_jks_never_loads(jks_old, tmp_path):
+@pytest.fixture(params=["committed-jdk25", "keytool-old-jdk"])
+def jks_to_damage(request):
+    """The committed JDK 25 fixture (always there) and a store from an older keytool (skipped without one)."""
+    if request.param == "committed-jdk25":
+        return kf.committed_jdk25_keystore()
+    return request.getfixturevalue("jks_old")
+
+
+def test_tampered_jks_never_loads(jks_to_damage, tmp_path):
     """Flip each byte in turn: magic, version, alias, encrypted key, certificate, digest. None may load."""
-    store = jks_old
+    store = jks_to_damage
     options = set()
     for offset in range(len(store.read_bytes())):
         damaged = kf.flipped_copy(store, offset, tmp_path)
@@ -224,11 +231,11 @@ def test_tampered_jks_never_loads(jks_old, tmp_path):
     assert options == {"keystore_password", "keystore_path"}
 
 
-@pytest.mark.java
-def test_truncated_jks_never_loads(jks_old, tmp_path):
-    size = len(jks_old.read_bytes())
+def test_truncated_jks_never_loads(jks_to_damage, tmp_path):
+    store = jks_to_damage
+    size = len(store.read_bytes())
     for length in (1, 3, 4, 8, 12, 40, size // 2, size - 21, size - 20, size - 1):
-        fails(kf.truncated_copy(jks_old, length, tmp_path), ("keystore_path", "keystore_password"))
+        fails(kf.truncated_copy(store, length, tmp_path), ("keystore_path", "keystore_password"))
 
 
 # --------------------------------------------------------------------------- the committed JDK 25 fixture

@@ -228,7 +228,7 @@ def test_an_unexpected_library_error_becomes_a_generic_keystore_error(tmp_path, 
 
 
 def test_importing_the_loader_imports_no_crypto_library_and_pem_needs_no_pyjks(tmp_path):
-    store = kf.pem_files(tmp_path, layout="combined")
+    store = kf.require(kf.pem_files, tmp_path, layout="combined")
     script = (
         "import sys\n"
         "from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material\n"
