@@ -28,3 +28,6 @@ if str(COLLECTIONS_ROOT) not in sys.path:
 for _helpers in ("emulator", "support"):
     sys.path.insert(0, str(REPO_ROOT / "tests" / _helpers))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
+
+# Fixtures entra_emulator / entra / entra_ca_env for every test folder.
+pytest_plugins = ["entra_emulator.pytest_plugin"]

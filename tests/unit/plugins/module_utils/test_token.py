@@ -1,0 +1,202 @@
+"""The token core end to end against the strict local Entra endpoint."""
+
+from __future__ import annotations
+
+import datetime
+
+import jwt
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from entra_emulator import defaults as d
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    OptionError,
+    TokenEndpointError,
+    TransportError,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+
+
+@pytest.fixture(scope="module")
+def registered_pem(entra_emulator, tmp_path_factory):
+    """A key+certificate PEM (0600) whose certificate is registered on the demo app."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "core-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=2)).sign(key, hashes.SHA256()))
+    entra_emulator.register_certificate(d.CLIENT_ID, cert.public_bytes(serialization.Encoding.PEM).decode())
+    path = tmp_path_factory.mktemp("pem") / "app.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+    path.chmod(0o600)
+    return str(path)
+
+
+def client(entra, warnings=None, retry_log=None, **options):
+    base = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "authority_host": entra.authority_host,
+            "ca_path": str(entra.ca_path)}
+    if "keystore_path" not in options:
+        base["client_secret"] = d.CLIENT_SECRET
+    base.update(options)
+    request, target = prepare_request(base, {})
+    on_retry = (lambda *args: retry_log.append(args)) if retry_log is not None else None
+    return TokenClient(request, warn=(warnings.append if warnings is not None else None), on_retry=on_retry), target
+
+
+@pytest.mark.parametrize("api_version", ["v1", "v2"])
+@pytest.mark.parametrize("grant", ["secret", "certificate"])
+def test_both_grants_on_both_versions(entra, registered_pem, grant, api_version):
+    options = {"api_version": api_version, "resource": d.GRAPH_RESOURCE}
+    if grant == "certificate":
+        options["keystore_path"] = registered_pem
+    token_client, target = client(entra, **options)
+    result = token_client.acquire(target).to_dict()
+    assert isinstance(result["expires_in"], int) and isinstance(result["expires_on"], int)
+    assert result["expires_on"] > result["expires_in"]
+    assert result["claims"]["aud"] == d.GRAPH_RESOURCE
+    assert result["claims"]["appidacr"] == ("2" if grant == "certificate" else "1")
+    assert result["claims"]["roles"] == d.GRAPH_ROLES
+    # The token really is the endpoint's: its signature verifies with the published key.
+    jwt.decode(result["access_token"], entra.issued_token_public_key, algorithms=["RS256"], audience=d.GRAPH_RESOURCE)
+    if api_version == "v1":
+        assert result["resource"] == d.GRAPH_RESOURCE and "scope" not in result
+    else:
+        assert result["scope"] == [d.GRAPH_SCOPE] and "resource" not in result
+    assert entra.stats()["by_outcome"] == {"success": 1}
+
+
+def test_keystore_is_opened_once_for_several_targets(entra, registered_pem, monkeypatch):
+    from ansible_collections.azure_ad.oauth.plugins.module_utils import _signing_key
+
+    calls = []
+    original = _signing_key.load_signing_key
+    monkeypatch.setattr(_signing_key, "load_signing_key", lambda *a: calls.append(a) or original(*a))
+    token_client, _ = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import target_from_term
+
+    audiences = [token_client.acquire(target_from_term(t, "v2")).claims["aud"]
+                 for t in (d.GRAPH_SCOPE, d.KEYVAULT_RESOURCE)]
+    assert audiences == [d.GRAPH_RESOURCE, d.KEYVAULT_RESOURCE]
+    assert len(calls) == 1
+
+
+def test_domain_alias_tenant(entra):
+    token_client, target = client(entra, tenant_id=d.TENANT_DOMAIN, scope=[d.GRAPH_SCOPE])
+    assert token_client.acquire(target).claims["tid"] == d.TENANT_ID
+
+
+@pytest.mark.parametrize(
+    ("options", "code", "option"),
+    [
+        ({"client_secret": d.CLIENT_SECRET_ID}, 7000215, "client_secret"),
+        ({"client_secret": "wrong"}, 7000215, "client_secret"),
+        ({"tenant_id": "nowhere.onmicrosoft.com"}, 90002, "tenant_id"),
+        ({"client_id": "00000000-0000-0000-0000-000000000001"}, 700016, "client_id"),
+        ({"scope": ["https://unknown.example.com/.default"]}, 500011, "resource"),
+    ],
+)
+def test_entra_errors_carry_codes_ids_and_hints(entra, options, code, option):
+    options.setdefault("scope", [d.GRAPH_SCOPE])
+    token_client, target = client(entra, **options)
+    with pytest.raises(TokenEndpointError) as info:
+        token_client.acquire(target)
+    err = info.value
+    assert err.error_codes == (code,)
+    assert str(err).startswith(f"AADSTS{code}: ")
+    assert err.trace_id and err.correlation_id and err.hint
+    assert f"trace_id {err.trace_id}" in str(err) and f"correlation_id {err.correlation_id}" in str(err)
+    assert err.option == option
+    assert d.CLIENT_SECRET not in str(err)
+
+
+def test_unregistered_certificate_is_700027(entra, tmp_path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stranger")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    path = tmp_path / "stranger.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+    path.chmod(0o600)
+    token_client, target = client(entra, keystore_path=str(path), scope=[d.GRAPH_SCOPE])
+    with pytest.raises(TokenEndpointError) as info:
+        token_client.acquire(target)
+    assert info.value.error_codes == (700027,)
+    assert info.value.option == "keystore_path"
+
+
+def test_throttling_is_retried_with_fresh_assertions(entra, registered_pem):
+    entra.set_faults([{"type": "status", "status": 429, "retry_after": 0},
+                      {"type": "status", "status": 503, "retry_after": 0}, {"type": "drop"}])
+    retry_log = []
+    token_client, target = client(entra, retry_log=retry_log, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
+    assert token_client.acquire(target).claims["appidacr"] == "2"
+    assert [reason for _, reason, _ in retry_log] == ["HTTP 429", "HTTP 503", "connection error"]
+    stats = entra.stats()
+    # The endpoint rejects a replayed jti, so success proves each attempt signed anew.
+    assert stats["token_requests"] == 4 and stats["by_outcome"]["success"] == 1
+
+
+def test_retry_after_over_the_limit_fails_at_once(entra):
+    entra.set_faults([{"type": "status", "status": 429, "retry_after": 120}])
+    token_client, target = client(entra, scope=[d.GRAPH_SCOPE], max_retry_wait=10)
+    with pytest.raises(TokenEndpointError) as info:
+        token_client.acquire(target)
+    assert "wait 120 seconds" in str(info.value) and "max_retry_wait (10)" in str(info.value)
+    assert info.value.error_codes == (50196,)
+    assert entra.stats()["token_requests"] == 1
+
+
+def test_retries_run_out_on_persistent_throttling(entra):
+    entra.set_faults([{"type": "status", "status": 429, "retry_after": 0, "times": 10}])
+    token_client, target = client(entra, scope=[d.GRAPH_SCOPE], retries=2)
+    with pytest.raises(TokenEndpointError) as info:
+        token_client.acquire(target)
+    assert info.value.status == 429 and "retries and max_retry_wait" in str(info.value)
+    assert entra.stats()["token_requests"] == 3
+
+
+def test_untrusted_endpoint_names_ca_path(entra):
+    token_client, target = client(entra, scope=[d.GRAPH_SCOPE], ca_path=None)
+    with pytest.raises(TransportError) as info:
+        token_client.acquire(target)
+    assert info.value.option == "ca_path" and "validate_certs" in str(info.value)
+
+
+def test_validate_certs_false_warns(entra):
+    warnings = []
+    token_client, target = client(entra, warnings, scope=[d.GRAPH_SCOPE], ca_path=None, validate_certs=False)
+    assert token_client.acquire(target).access_token
+    assert any("validate_certs is false" in w for w in warnings)
+
+
+def test_world_readable_keystore_warns(entra, registered_pem, tmp_path):
+    exposed = tmp_path / "exposed.pem"
+    exposed.write_bytes(open(registered_pem, "rb").read())
+    exposed.chmod(0o644)
+    warnings = []
+    token_client, target = client(entra, warnings, keystore_path=str(exposed), scope=[d.GRAPH_SCOPE])
+    token_client.acquire(target)
+    assert any("readable by other users (mode 0644)" in w for w in warnings)
+
+
+def test_unreachable_endpoint_is_retried_then_reported(entra):
+    token_client, target = client(entra, scope=[d.GRAPH_SCOPE], authority_host="https://127.0.0.1:9",
+                                  retries=1, max_retry_wait=0)
+    with pytest.raises(TransportError, match="Gave up after 2 attempts") as info:
+        token_client.acquire(target)
+    assert info.value.option == "authority_host"
+
+
+def test_missing_target_is_left_to_adapters(entra):
+    _, target = client(entra)
+    assert target is None
+    with pytest.raises(OptionError):
+        prepare_request({"tenant_id": d.TENANT_ID}, {})
