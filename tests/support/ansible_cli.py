@@ -16,14 +16,24 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS_ROOT = REPO_ROOT / ".cache" / "collections"
+# An empty config, so no ansible.cfg of the developer's applies. Not os.devnull:
+# ansible-core 2.19 refuses an ANSIBLE_CONFIG without a .cfg/.ini/.yml extension.
+EMPTY_CONFIG = REPO_ROOT / ".cache" / "ansible-empty.cfg"
 BIN = Path(sys.executable).parent
+
+
+def _empty_config() -> str:
+    if not EMPTY_CONFIG.is_file():
+        EMPTY_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+        EMPTY_CONFIG.write_text("# intentionally empty: tests run ansible without any ansible.cfg\n")
+    return str(EMPTY_CONFIG)
 
 
 def ansible_env(extra: dict | None = None, verbosity: int = 0) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "AZURE_"))}
     env.update(
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT),
-        ANSIBLE_CONFIG=os.devnull,
+        ANSIBLE_CONFIG=_empty_config(),
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         ANSIBLE_LOCALHOST_WARNING="false",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
