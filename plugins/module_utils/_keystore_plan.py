@@ -121,9 +121,9 @@ def refusal(path: str, existing: ExistingKeystore, alias: str) -> KeystoreError:
     option = _OPTION_NAMES.get(problem.option or "", "path") if problem is not None else "path"
     detail = renamed(str(problem)) if problem is not None else "it could not be read"
     if option == "password":
-        why = "it does not open with password"
+        why = "it does not open with the given password"
     elif option == "key_password":
-        why = "its private key entry does not decrypt with key_password (which defaults to password)"
+        why = "its private key entry does not decrypt with the given key_password (which defaults to password)"
     elif option == "alias":
         why = f"its entries cannot be matched to alias '{alias}'"
     else:
