@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-COLLECTIONS_ROOT = REPO_ROOT / ".cache" / "collections"
+from collection_path import COLLECTIONS_ROOT, REPO_ROOT
+
 # An empty config, so no ansible.cfg of the developer's applies. Not os.devnull:
 # ansible-core 2.19 refuses an ANSIBLE_CONFIG without a .cfg/.ini/.yml extension.
 EMPTY_CONFIG = REPO_ROOT / ".cache" / "ansible-empty.cfg"

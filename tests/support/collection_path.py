@@ -1,0 +1,26 @@
+"""Expose this checkout as ``ansible_collections.azure_ad.oauth``.
+
+The repo root *is* the collection, so instead of installing it we link it into
+``.cache/collections``, which goes on sys.path and ANSIBLE_COLLECTIONS_PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COLLECTIONS_ROOT = REPO_ROOT / ".cache" / "collections"
+
+
+def link_collection() -> Path:
+    namespace_dir = COLLECTIONS_ROOT / "ansible_collections" / "azure_ad"
+    namespace_dir.mkdir(parents=True, exist_ok=True)
+    link = namespace_dir / "oauth"
+    if not link.is_symlink():
+        link.symlink_to(REPO_ROOT, target_is_directory=True)
+    if str(COLLECTIONS_ROOT) not in sys.path:
+        sys.path.insert(0, str(COLLECTIONS_ROOT))
+    os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
+    return COLLECTIONS_ROOT
