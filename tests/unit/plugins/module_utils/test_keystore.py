@@ -211,6 +211,12 @@ def test_trust_store_holds_no_private_key(stores, old_jdk):
           "Private key entries: none", alias="TRUSTED1")  # fmt: skip
 
 
+@pytest.mark.java
+def test_pkcs12_trust_store_holds_no_private_key(stores, new_jdk):
+    store = stores("trust-p12", kf.keytool_trust_store, jdk=new_jdk, store_type="pkcs12")
+    fails(store, "keystore_path", "The PKCS12 keystore", "holds no private key")
+
+
 @pytest.fixture(params=["committed-jdk25", "keytool-old-jdk"])
 def jks_to_damage(request):
     """The committed JDK 25 fixture (always there) and a store from an older keytool (skipped without one)."""
