@@ -15,7 +15,7 @@ description:
     base64url C(x5t) (padded or not).
   - Certificates are accepted as PEM text or base64 DER.
 author:
-  - azure_ad.oauth contributors
+  - azure_ad.oauth maintainers (@azure-ad-oauth)
 options:
   _input:
     description: A thumbprint or a certificate.

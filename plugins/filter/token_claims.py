@@ -13,7 +13,7 @@ description:
     for example C(roles), C(aud), C(appid) and C(exp).
   - Never use the result to make a security decision; the API that receives the token verifies it.
 author:
-  - azure_ad.oauth contributors
+  - azure_ad.oauth maintainers (@azure-ad-oauth)
 options:
   _input:
     description: A JWT, such as the C(access_token) returned by P(azure_ad.oauth.token#module).

@@ -15,7 +15,7 @@ description:
     access token is returned per term. With no terms, the O(resource) or O(scope) option is used.
   - The keystore is opened once per call, however many terms there are.
 author:
-  - azure_ad.oauth contributors
+  - azure_ad.oauth maintainers (@azure-ad-oauth)
 extends_documentation_fragment:
   - azure_ad.oauth.token_request
   - azure_ad.oauth.token_request.plugins

@@ -29,7 +29,8 @@ TOKEN_OPTIONS = {
     "keystore_type": {"type": "str", "default": "auto", "choices": ["auto", "jks", "jceks", "pkcs12", "pem"]},
     "keystore_password": {"type": "str", "no_log": True},
     "key_password": {"type": "str", "no_log": True},
-    "keystore_alias": {"type": "str"},
+    # An alias names an entry; it is not a secret.
+    "keystore_alias": {"type": "str", "no_log": False},
     "certificate_path": {"type": "path"},
     # Thumbprints identify a public certificate; they are not secrets.
     "thumbprint": {"type": "str", "aliases": ["sha1_fingerprint"], "no_log": False},

@@ -130,4 +130,3 @@ class TokenClient:
                 f"The certificate in keystore_path expired on {not_after:%Y-%m-%d %H:%M:%S} UTC. "
                 "Entra rejects certificates whose registration has expired: renew it and upload the new one."
             )
-

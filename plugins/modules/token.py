@@ -15,12 +15,12 @@ description:
   - The app proves its identity with a client secret, or with a certificate whose private key is read from a
     JKS, JCEKS or PKCS12 keystore or a PEM file, by signing a JWT client assertion.
   - Never changes anything, so it runs in check mode too.
-  - B(The result holds a bearer token.) Set C(no_log: true) on the task whenever its result could be shown,
-    for example with C(-v) or a callback that prints results.
+  - "B(The result holds a bearer token.) Set C(no_log: true) on the task whenever its result could be shown,
+    for example with C(-v) or a callback that prints results."
   - To get a token on the controller, for example inside a template, use the P(azure_ad.oauth.token#lookup)
     lookup instead.
 author:
-  - azure_ad.oauth contributors
+  - azure_ad.oauth maintainers (@azure-ad-oauth)
 extends_documentation_fragment:
   - azure_ad.oauth.token_request
   - ansible.builtin.action_common_attributes
@@ -94,7 +94,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 access_token:
-  description: The access token, to send as C(Authorization: Bearer <token>).
+  description: "The access token, to send as C(Authorization: Bearer <token>)."
   returned: success
   type: str
 token_type:
