@@ -27,7 +27,7 @@ from entra_emulator.config import App, Certificate
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALLOWED_TYPES = ("JWT", "http://openid.net/specs/jwt/1.0")
 _PADDINGS = {
-    "RS256": lambda: padding.PKCS1v15(),
+    "RS256": padding.PKCS1v15,
     "PS256": lambda: padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH),
 }
 
@@ -106,7 +106,7 @@ def _find_certificate(header: dict, app: App) -> Certificate:
 
 
 def _verify_signature(token: str, alg: str, cert: Certificate, client_id: str) -> None:
-    signing_input, _, signature = token.rpartition(".")
+    signing_input, _unused, signature = token.rpartition(".")
     try:
         cert.public_key.verify(
             b64url_decode(signature), signing_input.encode("ascii"), _PADDINGS[alg](), hashes.SHA256()

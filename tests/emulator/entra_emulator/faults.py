@@ -107,7 +107,7 @@ class FaultPlan:
             probability = random_fault.get("probability")
             if not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
                 raise ValueError("probability is a number from 0 to 1")
-            fault, _ = parse_fault(random_fault.get("fault"))
+            fault, _unused = parse_fault(random_fault.get("fault"))
             chance = (float(probability), fault, random.Random(random_fault.get("seed")))
         with self._lock:
             self._queue = collections.deque(queue)

@@ -137,7 +137,7 @@ def test_an_expired_registered_certificate_is_700027(entra, token_post, cert_for
 @pytest.mark.parametrize("alg", ["HS256", "HS512", "none", "RS384", "ES256"])
 def test_algorithms_other_than_rs256_and_ps256_are_5002738(entra, token_post, cert_form, client_cert, refused, alg):
     form = cert_form()
-    _, payload, signature = form["client_assertion"].split(".")
+    _unused, payload, signature = form["client_assertion"].split(".")
     header = jwt.utils.base64url_encode(json.dumps({"alg": alg, "typ": "JWT", "x5t": client_cert.x5t}).encode())
     form["client_assertion"] = f"{header.decode()}.{payload}.{'' if alg == 'none' else signature}"
 

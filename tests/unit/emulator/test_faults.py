@@ -97,7 +97,7 @@ def test_faults_are_served_in_order_and_times_repeats_one(entra, token_post):
         [{"type": "status", "status": 503, "times": 2}, {"type": "status", "status": 429, "retry_after": 0}]
     )
 
-    statuses = [token_post(FORM).status_code for _ in range(4)]
+    statuses = [token_post(FORM).status_code for _unused in range(4)]
 
     assert statuses == [503, 503, 429, 200]
     stats = entra.stats()
@@ -118,9 +118,9 @@ def test_random_faults_are_reproducible_with_a_seed(entra, token_post):
     plan = {"probability": 0.5, "seed": 1234, "fault": {"type": "status", "status": 503}}
 
     entra.set_faults([], random=plan)
-    first = [token_post(FORM).status_code for _ in range(12)]
+    first = [token_post(FORM).status_code for _unused in range(12)]
     entra.set_faults([], random=plan)
-    second = [token_post(FORM).status_code for _ in range(12)]
+    second = [token_post(FORM).status_code for _unused in range(12)]
 
     assert first == second
     assert set(first) == {200, 503}
@@ -129,7 +129,7 @@ def test_random_faults_are_reproducible_with_a_seed(entra, token_post):
 def test_random_faults_wait_for_the_queue(entra, token_post):
     entra.set_faults([{"type": "status", "status": 429}], random={"probability": 0, "fault": {"type": "drop"}})
 
-    assert [token_post(FORM).status_code for _ in range(2)] == [429, 200]
+    assert [token_post(FORM).status_code for _unused in range(2)] == [429, 200]
 
 
 def test_reset_drops_the_plan(entra, token_post):

@@ -57,7 +57,7 @@ def test_clients_may_use_localhost_and_then_it_is_the_audience(entra, token_post
 
 def test_keep_alive_serves_many_requests_on_one_connection(entra):
     with requests.Session() as session:
-        responses = [session.post(entra.token_endpoint(), data=FORM, timeout=10) for _ in range(5)]
+        responses = [session.post(entra.token_endpoint(), data=FORM, timeout=10) for _unused in range(5)]
 
     assert [r.status_code for r in responses] == [200] * 5
     assert all(r.raw.version == 11 and "Content-Length" in r.headers for r in responses)
@@ -74,9 +74,9 @@ def test_errors_keep_the_connection_alive_too(entra):
 
 
 def test_parallel_clients_are_all_served_and_counted(entra):
-    def client(_: int) -> list[int]:
+    def client(_unused: int) -> list[int]:
         with requests.Session() as session:
-            return [session.post(entra.token_endpoint(), data=FORM, timeout=10).status_code for _ in range(5)]
+            return [session.post(entra.token_endpoint(), data=FORM, timeout=10).status_code for _unused in range(5)]
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(client, range(8)))

@@ -22,7 +22,7 @@ def fails(store: kf.Keystore, option: str | tuple[str, ...], *fragments: str, **
     with pytest.raises(KeystoreError) as caught:
         load(store, **overrides)
     error = caught.value
-    assert type(error) is KeystoreError
+    assert error.__class__ is KeystoreError  # exactly, not a subclass
     assert error.option in ((option,) if isinstance(option, str) else option), str(error)
     for fragment in fragments:
         assert fragment in str(error)
@@ -115,7 +115,7 @@ def test_jdk_21_and_later_omit_the_null_parameters_and_older_ones_do_not(stores,
         store = stores(("jks", jdk_.major), kf.keytool_keystore, jdk=jdk_)
         raw = jks.KeyStore.loads(store.read_bytes(), store.store_password, try_decrypt_keys=False)
         encrypted = raw.private_keys["signer"]._encrypted
-        oid, params, _ = read_encrypted_private_key_info(encrypted)
+        oid, params, _unused = read_encrypted_private_key_info(encrypted)
         assert oid == "1.3.6.1.4.1.42.2.17.1.1"
         assert params == expected, jdk_
 

@@ -56,7 +56,7 @@ def load_bytes(directory, data: bytes, **kwargs) -> KeyMaterial | KeystoreError:
     try:
         material = load_key_material(**kwargs)
     except KeystoreError as error:
-        assert type(error) is KeystoreError
+        assert error.__class__ is KeystoreError  # exactly, not a subclass
         assert error.option in ("keystore_path", "keystore_password", "key_password", "keystore_alias",
                                 "keystore_type"), error  # fmt: skip
         for secret in SECRETS:
@@ -74,7 +74,7 @@ def load_bytes(directory, data: bytes, **kwargs) -> KeyMaterial | KeystoreError:
 @st.composite
 def mutated(draw, data: bytes) -> bytes:
     buffer = bytearray(data)
-    for _ in range(draw(st.integers(1, 4))):
+    for _unused in range(draw(st.integers(1, 4))):
         if not buffer:
             break
         operation = draw(st.sampled_from(["flip", "set", "insert", "delete", "truncate", "slice"]))

@@ -110,9 +110,9 @@ def test_zero_retries_means_one_request():
 
 def test_backoff_grows_with_jitter_and_respects_the_cap():
     for attempt in range(8):
-        for _ in range(50):
+        for _unused in range(50):
             assert 0 <= backoff(attempt, 5.0) <= min(5.0, 2 ** attempt)
-    assert len({round(backoff(3, 60), 6) for _ in range(20)}) > 1
+    assert len({round(backoff(3, 60), 6) for _unused in range(20)}) > 1
 
 
 def test_worst_case_is_bounded():

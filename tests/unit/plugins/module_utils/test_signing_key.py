@@ -90,7 +90,7 @@ def test_v1_auto_signs_rs256_with_x5t(pem_files, rsa_key):
 
 
 def test_each_assertion_has_a_fresh_jti():
-    first, second = (assertion_claims(CLIENT, AUDIENCE, 600)["jti"] for _ in range(2))
+    first, second = (assertion_claims(CLIENT, AUDIENCE, 600)["jti"] for _unused in range(2))
     assert first != second and len(first) == 36
 
 

@@ -76,7 +76,7 @@ def test_keystore_is_opened_once_for_several_targets(entra, registered_pem, monk
     calls = []
     original = _signing_key.load_signing_key
     monkeypatch.setattr(_signing_key, "load_signing_key", lambda *a: calls.append(a) or original(*a))
-    token_client, _ = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
+    token_client, _unused = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
     from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import target_from_term
 
     audiences = [token_client.acquire(target_from_term(t, "v2")).claims["aud"]
@@ -138,7 +138,7 @@ def test_throttling_is_retried_with_fresh_assertions(entra, registered_pem):
     retry_log = []
     token_client, target = client(entra, retry_log=retry_log, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
     assert token_client.acquire(target).claims["appidacr"] == "2"
-    assert [reason for _, reason, _ in retry_log] == ["HTTP 429", "HTTP 503", "connection error"]
+    assert [reason for attempt, reason, wait in retry_log] == ["HTTP 429", "HTTP 503", "connection error"]
     stats = entra.stats()
     # The endpoint rejects a replayed jti, so success proves each attempt signed anew.
     assert stats["token_requests"] == 4 and stats["by_outcome"]["success"] == 1
@@ -196,7 +196,7 @@ def test_unreachable_endpoint_is_retried_then_reported(entra):
 
 
 def test_missing_target_is_left_to_adapters(entra):
-    _, target = client(entra)
+    _unused, target = client(entra)
     assert target is None
     with pytest.raises(OptionError):
         prepare_request({"tenant_id": d.TENANT_ID}, {})

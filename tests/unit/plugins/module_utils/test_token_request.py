@@ -47,7 +47,7 @@ def test_resource_on_v2_becomes_default_scope_literally():
 
 
 def test_no_target_is_left_to_the_adapter_but_build_target_requires_one():
-    _, target = build_token_request(options(scope=None), {})
+    _unused, target = build_token_request(options(scope=None), {})
     assert target is None
     with pytest.raises(OptionError, match="either resource") as info:
         build_target(None, None, "v2")
@@ -96,24 +96,24 @@ def test_token_duration_bounds(duration):
 
 def test_loopback_http_is_allowed_for_tests():
     for host in ("http://127.0.0.1:8443", "http://localhost:1", "http://[::1]:9"):
-        request, _ = build_token_request(options(authority_host=host), {})
+        request, _unused = build_token_request(options(authority_host=host), {})
         assert request.authority_host == host
 
 
 def test_environment_fills_unset_options_only():
     env = {"AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": CLIENT, "AZURE_CLIENT_SECRET": "from-env",
            "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us/"}
-    request, _ = build_token_request(options(tenant_id=None, client_secret=None), env)
+    request, _unused = build_token_request(options(tenant_id=None, client_secret=None), env)
     assert request.tenant_id == "contoso.onmicrosoft.com"
     assert request.client_secret == "from-env"
     assert request.authority_host == "https://login.microsoftonline.us"
-    explicit, _ = build_token_request(options(), env)
+    explicit, _unused = build_token_request(options(), env)
     assert explicit.tenant_id == TENANT and explicit.client_secret == "s3cret-value"
 
 
 def test_explicit_certificate_is_not_joined_by_environment_secret():
     env = {"AZURE_CLIENT_SECRET": "from-env", "AZURE_CLIENT_CERTIFICATE_PASSWORD": "pw-env"}
-    request, _ = build_token_request(options(client_secret=None, keystore_path="/k.p12"), env)
+    request, _unused = build_token_request(options(client_secret=None, keystore_path="/k.p12"), env)
     assert request.client_secret is None
     assert request.certificate.keystore_path == "/k.p12"
     assert request.certificate.keystore_password == "pw-env"
@@ -132,16 +132,16 @@ def test_bad_value_from_environment_says_where_it_came_from():
 
 
 def test_key_password_defaults_to_keystore_password_but_can_differ():
-    request, _ = build_token_request(options(client_secret=None, keystore_path="/k", keystore_password="a"), {})
+    request, _unused = build_token_request(options(client_secret=None, keystore_path="/k", keystore_password="a"), {})
     assert request.certificate.key_password == "a"
-    request, _ = build_token_request(
+    request, _unused = build_token_request(
         options(client_secret=None, keystore_path="/k", keystore_password="a", key_password="b"), {})
     assert request.certificate.key_password == "b"
     assert set(request.secrets) == {"a", "b"}
 
 
 def test_thumbprint_is_parsed_and_validated():
-    request, _ = build_token_request(
+    request, _unused = build_token_request(
         options(client_secret=None, keystore_path="/k", thumbprint="ab:" * 19 + "ab"), {})
     assert request.certificate.thumbprint == b"\xab" * 20
     with pytest.raises(OptionError) as info:
