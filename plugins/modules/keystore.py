@@ -29,12 +29,11 @@ description:
   - The keystore file gets mode C(0600) unless O(mode) says otherwise.
   - Needs the Python library C(cryptography) on the managed host, and C(pyjks) for JKS files.
 author:
-  - azure_ad.oauth contributors
+  - azure_ad.oauth maintainers (@azure-ad-oauth)
 extends_documentation_fragment:
   - ansible.builtin.files
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - ansible.builtin.action_common_attributes.files
 attributes:
   action:
     support: full
@@ -54,9 +53,10 @@ attributes:
   platform:
     platforms: posix
   safe_file_operations:
+    description: Uses Ansible's strict file operation functions to ensure proper permissions and avoid data corruption.
     support: full
-  vault:
-    support: none
+    details: Every file is written to a 0600 temporary file in the same directory, synced, then moved into place with
+      C(atomic_move).
 options:
   path:
     description:
@@ -180,6 +180,7 @@ seealso:
   - module: azure_ad.oauth.token
   - module: community.crypto.openssl_pkcs12
   - name: Certificate credentials for application authentication
+    description: How Entra ID uses the certificate of an app registration.
     link: https://learn.microsoft.com/entra/identity-platform/certificate-credentials
 """
 
