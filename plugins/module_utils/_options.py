@@ -34,7 +34,12 @@ TOKEN_OPTIONS = {
     "certificate_path": {"type": "path"},
     # Thumbprints identify a public certificate; they are not secrets.
     "thumbprint": {"type": "str", "aliases": ["sha1_fingerprint"], "no_log": False},
-    "token_duration": {"type": "int", "default": DEFAULT_TOKEN_DURATION, "aliases": ["token_duration_secs"]},
+    "token_duration": {
+        "type": "int",
+        "default": DEFAULT_TOKEN_DURATION,
+        "aliases": ["token_duration_secs"],
+        "no_log": False,  # a lifetime in seconds, not a secret
+    },
     "resource": {"type": "str"},
     "scope": {"type": "list", "elements": "str"},
     "api_version": {"type": "str", "default": "v2", "choices": ["v1", "v2"]},

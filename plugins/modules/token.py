@@ -41,8 +41,10 @@ seealso:
   - plugin: azure_ad.oauth.token
     plugin_type: lookup
   - name: Microsoft identity platform and the OAuth 2.0 client credentials flow
+    description: The grant this module implements, and its error codes.
     link: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
   - name: Certificate credentials for application authentication
+    description: The client assertion signed with the keystore's key.
     link: https://learn.microsoft.com/entra/identity-platform/certificate-credentials
 """
 
