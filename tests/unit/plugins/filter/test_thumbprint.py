@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cert_builder import rsa_key, self_signed
+from cryptography.hazmat.primitives import serialization
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,13 +22,7 @@ X5T = base64.urlsafe_b64encode(DIGEST).decode().rstrip("=")
 
 @pytest.fixture(scope="module")
 def certificate():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "filter-test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
-    return cert
+    return self_signed(rsa_key(), "filter-test")
 
 
 def test_filter_is_registered():

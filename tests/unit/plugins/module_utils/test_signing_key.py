@@ -6,12 +6,12 @@ import base64
 import datetime
 import hashlib
 
+import cert_builder
 import jwt
 import pytest
-from cryptography import x509
+from cert_builder import self_signed
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import assertion_claims, sign_client_assertion
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
@@ -26,22 +26,14 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def make_cert(key, days=30, cn="signing-test"):
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    now = datetime.datetime.now(datetime.UTC)
-    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=days)).sign(key, hashes.SHA256()))
-
-
 @pytest.fixture(scope="module")
 def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return cert_builder.rsa_key()
 
 
 @pytest.fixture()
 def pem_files(tmp_path, rsa_key):
-    cert = make_cert(rsa_key)
+    cert = self_signed(rsa_key, "signing-test")
     key_pem = rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
@@ -139,7 +131,7 @@ def test_ec_key_is_rejected_plainly(tmp_path):
     path = tmp_path / "ec.pem"
     path.write_bytes(ec_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption())
-                     + make_cert(ec_key).public_bytes(serialization.Encoding.PEM))
+                     + self_signed(ec_key).public_bytes(serialization.Encoding.PEM))
     with pytest.raises(KeystoreError, match="only RSA keys") as info:
         load_signing_key(settings(str(path)), "v2")
     assert info.value.option == "keystore_path"
@@ -155,7 +147,7 @@ def test_short_rsa_key_is_rejected(tmp_path):
 
 
 def test_expiry_date_is_reported_for_warnings(tmp_path, rsa_key):
-    expired = make_cert(rsa_key, days=-0)  # not_valid_after == now: already past when checked
+    expired = self_signed(rsa_key, days=1, starts_days_ago=2)
     path = tmp_path / "expired.pem"
     path.write_bytes(rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption())

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
-
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 from entra_emulator import defaults as d
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
@@ -23,18 +18,10 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token import Token
 @pytest.fixture(scope="module")
 def registered_pem(entra_emulator, tmp_path_factory):
     """A key+certificate PEM (0600) whose certificate is registered on the demo app."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "core-test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=2)).sign(key, hashes.SHA256()))
-    entra_emulator.register_certificate(d.CLIENT_ID, cert.public_bytes(serialization.Encoding.PEM).decode())
-    path = tmp_path_factory.mktemp("pem") / "app.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
-    path.chmod(0o600)
-    return str(path)
+    key = rsa_key()
+    cert = self_signed(key, "core-test")
+    entra_emulator.register_certificate(d.CLIENT_ID, cert_pem(cert).decode())
+    return write_private(tmp_path_factory.mktemp("pem") / "app.pem", key_pem(key), cert_pem(cert))
 
 
 def client(entra, warnings=None, retry_log=None, **options):
@@ -115,17 +102,9 @@ def test_entra_errors_carry_codes_ids_and_hints(entra, options, code, option):
 
 
 def test_unregistered_certificate_is_700027(entra, tmp_path):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stranger")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
-    path = tmp_path / "stranger.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
-    path.chmod(0o600)
-    token_client, target = client(entra, keystore_path=str(path), scope=[d.GRAPH_SCOPE])
+    key = rsa_key()
+    path = write_private(tmp_path / "stranger.pem", key_pem(key), cert_pem(self_signed(key, "stranger")))
+    token_client, target = client(entra, keystore_path=path, scope=[d.GRAPH_SCOPE])
     with pytest.raises(TokenEndpointError) as info:
         token_client.acquire(target)
     assert info.value.error_codes == (700027,)
