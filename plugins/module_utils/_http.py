@@ -87,7 +87,23 @@ def post_form(url: str, form: dict, timeout: float, verify: bool | str) -> HttpR
             f"The request to {_origin(url)} failed ({type(exc).__name__}). Check authority_host.",
             option="authority_host",
         ) from None
+    except OSError:
+        # requests opens the CA bundle itself and raises a bare OSError (not a RequestException)
+        # when the path does not exist; its text would otherwise escape.
+        raise TransportError(_ca_bundle_message(verify), option="ca_path") from None
     return HttpResponse(response.status_code, dict(response.headers), body, client_request_id)
+
+
+def _ca_bundle_message(verify: bool | str) -> str:
+    if isinstance(verify, str):
+        return (
+            f"ca_path '{verify}' does not exist or cannot be read. Give an existing CA bundle (a PEM file) or a "
+            "directory of hashed CA certificates."
+        )
+    return (
+        "The CA bundle named by REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) does not exist or cannot be read: fix it, "
+        "or give ca_path."
+    )
 
 
 def _origin(url: str) -> str:

@@ -1,0 +1,323 @@
+"""Library exceptions never reach the user raw.
+
+pyjks, cryptography and requests put whatever they like in their messages: file
+bytes, URLs, sometimes the input they choked on. Here each library function the
+collection calls is replaced by one that raises with a secret-looking MARKER in
+its message, and the collection's error must carry neither the marker nor the
+library exception as its cause or visible context (so no traceback shows it).
+The module's own safety net (run_guarded) is covered in tests/unit/plugins/modules/test_token.py.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import keystore_factory as kf
+import pytest
+from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
+from entra_emulator import defaults as d
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils import _http, _token
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    AzureAdOAuthError,
+    KeystoreError,
+    TransportError,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+
+MARKER = "LEAK-MARKER-hunter2-7f3a9c"
+
+
+def assert_clean(error: BaseException, option: str | None = None) -> None:
+    """The collection's error: no marker anywhere, no visible library cause, the right option."""
+    assert isinstance(error, AzureAdOAuthError), f"{type(error).__name__} escaped: {error}"
+    assert MARKER not in str(error) and MARKER not in repr(error.args)
+    assert error.__cause__ is None
+    assert error.__suppress_context__ or error.__context__ is None, "a traceback would show the library error"
+    if option is not None:
+        assert error.option == option, (error.option, str(error))
+
+
+def raiser(exc: BaseException):
+    def raise_it(*args, **kwargs):
+        raise exc
+
+    return raise_it
+
+
+# --------------------------------------------------------------------------- key files
+
+
+@pytest.fixture(scope="module")
+def pem_file(tmp_path_factory):
+    key = rsa_key()
+    return write_private(tmp_path_factory.mktemp("pem") / "app.pem", key_pem(key), cert_pem(self_signed(key)))
+
+
+@pytest.fixture(scope="module")
+def pkcs12_file(tmp_path_factory):
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    key = rsa_key()
+    data = pkcs12.serialize_key_and_certificates(b"signer", key, self_signed(key), None,
+                                                 BestAvailableEncryption(b"p12-pass"))  # fmt: skip
+    return write_private(tmp_path_factory.mktemp("p12") / "app.p12", data)
+
+
+def jks_store():
+    """The committed JKS (written by keytool 25), so no JDK is needed here."""
+    return kf.committed_jdk25_keystore()
+
+
+def pyasn1_error(message):
+    from pyasn1.error import PyAsn1Error
+
+    return PyAsn1Error(message)
+
+
+def jks_errors():
+    from jks.util import BadKeystoreFormatException, KeystoreSignatureException, UnsupportedKeystoreVersionException
+
+    return [
+        (KeystoreSignatureException(MARKER), "keystore_password"),
+        (UnsupportedKeystoreVersionException(MARKER), "keystore_path"),
+        (BadKeystoreFormatException(MARKER), "keystore_path"),
+        (pyasn1_error(MARKER), "keystore_path"),
+        (ValueError(MARKER), "keystore_path"),
+        (UnicodeDecodeError("utf-8", MARKER.encode(), 0, 1, MARKER), "keystore_path"),
+        (RuntimeError(MARKER), "keystore_path"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_pyjks_store_errors_are_reworded(monkeypatch, index):
+    import jks
+
+    exc, option = jks_errors()[index]
+    monkeypatch.setattr(jks.KeyStore, "loads", raiser(exc))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(**jks_store().load_kwargs())
+    assert_clean(caught.value, option)
+
+
+@pytest.mark.parametrize("kind", ["bad-hash", "pyasn1", "runtime"])
+def test_pyjks_key_decryption_errors_are_reworded(monkeypatch, kind):
+    from jks import sun_crypto
+    from jks.util import BadHashCheckException
+
+    exc = {"bad-hash": BadHashCheckException(MARKER), "pyasn1": pyasn1_error(MARKER),
+           "runtime": RuntimeError(MARKER)}[kind]  # fmt: skip
+    monkeypatch.setattr(sun_crypto, "jks_pkey_decrypt", raiser(exc))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(**jks_store().load_kwargs())
+    # A failed hash check is a wrong key password; anything else is reported without its text.
+    assert_clean(caught.value, "key_password" if kind == "bad-hash" else "keystore_path")
+
+
+def der(tag: int, body: bytes) -> bytes:
+    assert len(body) < 128
+    return bytes([tag, len(body)]) + body
+
+
+def jceks_entry() -> bytes:
+    """An EncryptedPrivateKeyInfo with the JCEKS protector; the ciphertext is never really decrypted here."""
+    oid = bytes.fromhex("2b060104012a021301")  # 1.3.6.1.4.1.42.2.19.1
+    params = der(0x30, der(0x04, b"\x01" * 8) + der(0x02, b"\x01"))
+    return der(0x30, der(0x30, der(0x06, oid) + params) + der(0x04, b"\x00" * 16))
+
+
+@pytest.mark.parametrize("outcome", ["pyasn1-error", "garbage"])
+def test_jceks_wrong_password_oddities_say_wrong_key_password(monkeypatch, outcome):
+    """A wrong JCEKS password that passes the padding check yields garbage (plain pyjks: a PyAsn1Error)."""
+    from jks import sun_crypto
+
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import decrypt_entry
+
+    if outcome == "garbage":
+        monkeypatch.setattr(sun_crypto, "jce_pbe_decrypt", lambda *args: MARKER.encode() + b"\x30\x82")
+    else:
+        monkeypatch.setattr(sun_crypto, "jce_pbe_decrypt", raiser(pyasn1_error(MARKER)))
+    with pytest.raises(KeystoreError) as caught:
+        decrypt_entry(jceks_entry(), "wrong-pass", "jceks", "entry", "test.jceks")
+    assert_clean(caught.value, "key_password")
+    assert "wrong key_password" in str(caught.value)
+
+
+def cryptography_errors():
+    from cryptography.exceptions import InternalError, UnsupportedAlgorithm
+
+    return {
+        "ValueError": ValueError(MARKER),
+        "TypeError": TypeError(MARKER),
+        "UnsupportedAlgorithm": UnsupportedAlgorithm(MARKER),
+        "InternalError": InternalError(MARKER, []),
+        "RuntimeError": RuntimeError(MARKER),
+    }
+
+
+@pytest.mark.parametrize("name", ["ValueError", "TypeError", "UnsupportedAlgorithm", "InternalError", "RuntimeError"])
+def test_cryptography_pkcs12_errors_are_reworded(monkeypatch, pkcs12_file, name):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    monkeypatch.setattr(pkcs12, "load_pkcs12", raiser(cryptography_errors()[name]))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(pkcs12_file, keystore_password="p12-pass")
+    assert_clean(caught.value)
+
+
+@pytest.mark.parametrize("name", ["ValueError", "TypeError", "UnsupportedAlgorithm", "InternalError", "RuntimeError"])
+def test_cryptography_pem_key_errors_are_reworded(monkeypatch, pem_file, name):
+    from cryptography.hazmat.primitives import serialization
+
+    monkeypatch.setattr(serialization, "load_pem_private_key", raiser(cryptography_errors()[name]))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(pem_file)
+    assert_clean(caught.value)
+
+
+@pytest.mark.parametrize("name", ["ValueError", "RuntimeError"])
+def test_cryptography_certificate_errors_are_reworded(monkeypatch, pem_file, name):
+    from cryptography import x509
+
+    monkeypatch.setattr(x509, "load_pem_x509_certificate", raiser(cryptography_errors()[name]))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(pem_file)
+    assert_clean(caught.value)
+
+
+@pytest.mark.parametrize("name", ["ValueError", "UnsupportedAlgorithm", "RuntimeError"])
+def test_cryptography_jks_key_parse_errors_are_reworded(monkeypatch, name):
+    from cryptography.hazmat.primitives import serialization
+
+    monkeypatch.setattr(serialization, "load_der_private_key", raiser(cryptography_errors()[name]))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(**jks_store().load_kwargs())
+    assert_clean(caught.value)
+
+
+@pytest.mark.parametrize("where", ["stat", "open"])
+def test_os_errors_name_only_the_errno(monkeypatch, pem_file, where):
+    error = OSError(errno.EIO, MARKER)
+    if where == "stat":
+        monkeypatch.setattr(os, "stat", raiser(error))
+    else:
+        monkeypatch.setattr("builtins.open", raiser(error))
+    with pytest.raises(KeystoreError) as caught:
+        load_key_material(pem_file)
+    assert_clean(caught.value, "keystore_path")
+    assert "EIO" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def request_errors():
+    import requests
+
+    exceptions = requests.exceptions
+    return {
+        # name: (exception, option, words the message must hold)
+        "SSLError": (exceptions.SSLError(MARKER), "ca_path", ("validate_certs", "ca_path")),
+        "ProxyError": (exceptions.ProxyError(MARKER), "authority_host", ("HTTPS_PROXY",)),
+        "ConnectTimeout": (exceptions.ConnectTimeout(MARKER), "timeout", ("timeout",)),
+        "ReadTimeout": (exceptions.ReadTimeout(MARKER), "timeout", ("timeout",)),
+        "ConnectionError": (exceptions.ConnectionError(MARKER), "authority_host", ("authority_host", "HTTPS_PROXY")),
+        "ChunkedEncodingError": (exceptions.ChunkedEncodingError(MARKER), "authority_host", ("authority_host",)),
+        "ContentDecodingError": (exceptions.ContentDecodingError(MARKER), "authority_host", ("authority_host",)),
+        "InvalidURL": (exceptions.InvalidURL(MARKER), "authority_host", ("authority_host",)),
+        "TooManyRedirects": (exceptions.TooManyRedirects(MARKER), "authority_host", ("authority_host",)),
+        # requests opens the CA bundle itself and raises a bare OSError for a missing one.
+        "OSError": (OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {MARKER}"), "ca_path",
+                    ("ca_path",)),
+    }
+
+
+def token_client(retries=0, **options):
+    base = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
+            "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "retries": retries}
+    base.update(options)
+    request, target = prepare_request(base, {})
+    return TokenClient(request), target
+
+
+@pytest.mark.parametrize("name", list(request_errors()))
+@pytest.mark.parametrize("retries", [0, 1])
+def test_requests_errors_are_reworded(monkeypatch, name, retries):
+    import requests
+
+    exc, option, words = request_errors()[name]
+    _http._SESSIONS.clear()
+    monkeypatch.setattr(requests.Session, "post", raiser(exc))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    client, target = token_client(retries=retries, ca_path="/etc/ssl/does-not-matter.pem")
+    with pytest.raises(TransportError) as caught:
+        client.acquire(target)
+    assert_clean(caught.value, option)
+    for word in words:
+        assert word in str(caught.value)
+    assert d.CLIENT_SECRET not in str(caught.value)
+
+
+def test_response_body_read_errors_are_reworded(monkeypatch):
+    import requests
+
+    class Response:
+        status_code = 200
+        headers: dict = {}
+
+        @property
+        def content(self):
+            raise requests.exceptions.ChunkedEncodingError(MARKER)
+
+    _http._SESSIONS.clear()
+    monkeypatch.setattr(requests.Session, "post", lambda *args, **kwargs: Response())
+    client, target = token_client()
+    with pytest.raises(TransportError) as caught:
+        client.acquire(target)
+    assert_clean(caught.value, "authority_host")
+
+
+def test_missing_ca_bundle_names_ca_path_for_real(tmp_path):
+    """The bug this file found: requests raised a bare OSError for a missing ca_path, which escaped."""
+    _http._SESSIONS.clear()
+    missing = str(tmp_path / "no-such-ca.pem")
+    client, target = token_client(ca_path=missing)
+    with pytest.raises(TransportError) as caught:
+        client.acquire(target)
+    assert_clean(caught.value, "ca_path")
+    assert missing in str(caught.value)
+
+
+def test_missing_requests_ca_bundle_names_it(tmp_path, monkeypatch):
+    _http._SESSIONS.clear()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "no-such-bundle.pem"))
+    client, target = token_client()
+    with pytest.raises(TransportError) as caught:
+        client.acquire(target)
+    assert_clean(caught.value, "ca_path")
+    assert "REQUESTS_CA_BUNDLE" in str(caught.value)
+
+
+def test_signing_errors_never_escape_the_lookup(monkeypatch, pem_file):
+    """The lookup's safety net: a library error while signing becomes a clean AnsibleLookupError.
+
+    Ansible's plugin loader is not set up in unit tests, so the lookup's options come from a plain dict.
+    """
+    from ansible.errors import AnsibleLookupError
+    from cryptography.exceptions import InternalError
+
+    from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
+
+    options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": pem_file,
+               "authority_host": "https://127.0.0.1:9", "output": "token"}
+    monkeypatch.setattr(LookupModule, "set_options", lambda self, **kwargs: None)
+    monkeypatch.setattr(LookupModule, "get_option", lambda self, name, hostvars=None: options.get(name))
+    monkeypatch.setattr(_token, "sign_client_assertion", raiser(InternalError(MARKER, [])))
+    with pytest.raises(AnsibleLookupError) as caught:
+        LookupModule().run([d.GRAPH_SCOPE], variables={})
+    message = str(caught.value)
+    assert MARKER not in message and "Traceback" not in message
+    assert "Unexpected internal error (InternalError)" in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
