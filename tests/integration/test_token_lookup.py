@@ -1,0 +1,176 @@
+"""The azure_ad.oauth.token lookup in real playbooks, against the local Entra endpoint.
+
+Three runs of the ``lookup_token`` target: templates, terms, variables and a
+certificate with the default configuration; then options from an ansible.cfg
+written here; then options from ``AZURE_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import stat
+from dataclasses import replace
+
+import keystore_factory as kf
+import pytest
+from entra_emulator.defaults import (
+    ARM_SCOPE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    CUSTOM_API_APP_ID,
+    CUSTOM_API_ROLES,
+    CUSTOM_API_SCOPE,
+    GRAPH_RESOURCE,
+    GRAPH_ROLES,
+    GRAPH_SCOPE,
+    KEYVAULT_RESOURCE,
+    KEYVAULT_SCOPE,
+    OTHER_TENANT_ID,
+    TENANT_DOMAIN,
+    TENANT_ID,
+)
+
+SECRETS = (CLIENT_SECRET, "fixture-store-pass", "fixture-key-pass")
+
+
+@pytest.fixture(scope="session")
+def lookup_keystore(tmp_path_factory, emulator_admin) -> kf.Keystore:
+    """The committed JDK 25 JKS (key password differs; no JDK needed), as a 0600 copy, registered on the app."""
+    store = kf.committed_jdk25_keystore()
+    copy = tmp_path_factory.mktemp("lookup-keystore") / store.path.name
+    copy.write_bytes(store.read_bytes())
+    copy.chmod(0o600)
+    emulator_admin.register_certificate(CLIENT_ID, store.cert.pem)
+    return replace(store, path=copy)
+
+
+@pytest.fixture()
+def lookup_vars(emulator_state, lookup_keystore) -> dict:
+    return {
+        "lookup_token_authority_host": emulator_state["authority_host"],
+        "lookup_token_ca_path": emulator_state["ca_path"],
+        "lookup_token_tenant_id": TENANT_ID,
+        "lookup_token_tenant_domain": TENANT_DOMAIN,
+        "lookup_token_client_id": CLIENT_ID,
+        "lookup_token_client_secret": CLIENT_SECRET,
+        "lookup_token_graph_resource": GRAPH_RESOURCE,
+        "lookup_token_graph_scope": GRAPH_SCOPE,
+        "lookup_token_graph_roles": GRAPH_ROLES,
+        "lookup_token_keyvault_resource": KEYVAULT_RESOURCE,
+        "lookup_token_keyvault_scope": KEYVAULT_SCOPE,
+        "lookup_token_arm_scope": ARM_SCOPE,
+        "lookup_token_custom_api_scope": CUSTOM_API_SCOPE,
+        "lookup_token_custom_api_app_id": CUSTOM_API_APP_ID,
+        "lookup_token_custom_api_roles": CUSTOM_API_ROLES,
+        "lookup_token_keystore": {
+            "path": str(lookup_keystore.path),
+            "keystore_password": lookup_keystore.store_password,
+            "key_password": lookup_keystore.key_password,
+            "sha1_colon": lookup_keystore.cert.sha1_colon,
+        },
+    }
+
+
+def recap(completed) -> dict[str, int]:
+    """The localhost line of the PLAY RECAP, as numbers."""
+    match = re.search(r"^localhost\s*:\s*(.+)$", completed.stdout, re.MULTILINE)
+    assert match, f"no PLAY RECAP in the output:\n{completed.stdout}\n{completed.stderr}"
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
+
+
+def explain(completed) -> str:
+    return f"rc={completed.returncode}\n{completed.stdout[-12000:]}\n{completed.stderr[-4000:]}"
+
+
+def assert_succeeded(completed, ok: int, ignored: int = 0) -> None:
+    assert completed.returncode == 0, explain(completed)
+    counts = recap(completed)
+    assert (counts["ok"], counts["failed"], counts["ignored"]) == (ok, 0, ignored), explain(completed)
+    output = completed.stdout + completed.stderr
+    assert "Traceback" not in output
+    for secret in SECRETS:
+        assert secret not in output, "a secret reached the output"
+
+
+def claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_lookup_in_template_terms_vars_and_certificate(run_target, lookup_vars, tmp_path):
+    """A template renders tokens and claims via the lookup; terms, variables and a certificate in set_fact."""
+    output_dir = tmp_path / "rendered"
+    output_dir.mkdir()
+    variables = {
+        **lookup_vars,
+        "lookup_token_suites": ["template", "terms", "vars", "certificate"],
+        "lookup_token_output_dir": str(output_dir),
+    }
+    completed = run_target("lookup_token", variables)
+    # main: assert + 4 includes; template: 5; terms: 4; vars: 4; certificate: 2.
+    assert_succeeded(completed, ok=20)
+    rendered_file = output_dir / "token.conf"
+    assert stat.S_IMODE(rendered_file.stat().st_mode) == 0o600
+    rendered = dict(line.split("=", 1) for line in rendered_file.read_text().splitlines() if "=" in line)
+    graph = claims(rendered["graph_token"])
+    assert (graph["aud"], graph["appid"], graph["appidacr"], graph["roles"]) == (GRAPH_RESOURCE, CLIENT_ID, "1",
+                                                                               GRAPH_ROLES)  # fmt: skip
+    assert int(rendered["graph_expires_on"]) >= graph["exp"] - 5
+    assert claims(rendered["term1_token"])["aud"] == KEYVAULT_RESOURCE == rendered["term1_aud"]
+    # The scope's resource, as the client named it: no trailing slash, unlike ARM_RESOURCE.
+    assert claims(rendered["term2_token"])["aud"] == ARM_SCOPE.removesuffix("/.default") == rendered["term2_aud"]
+    assert "term3_token" not in rendered
+
+
+def test_lookup_options_from_ansible_cfg(run_target, lookup_vars, emulator_state, tmp_path):
+    """[azure_ad_oauth] in ansible.cfg supplies the options, beats AZURE_TENANT_ID, and never the secret."""
+    config = tmp_path / "ansible.cfg"
+    config.write_text(
+        "[azure_ad_oauth]\n"
+        f"tenant_id = {TENANT_DOMAIN}\n"
+        f"client_id = {CLIENT_ID}\n"
+        f"authority_host = {emulator_state['authority_host']}\n"
+        f"ca_path = {emulator_state['ca_path']}\n"
+        "api_version = v1\n"
+        f"resource = {KEYVAULT_RESOURCE}\n"
+        "# Secrets are never read from ansible.cfg: this one must be ignored.\n"
+        f"client_secret = {CLIENT_SECRET}\n"
+    )
+    config.chmod(0o600)
+    completed = run_target(
+        "lookup_token",
+        {**lookup_vars, "lookup_token_suites": ["ini"]},
+        env={"ANSIBLE_CONFIG": str(config), "AZURE_TENANT_ID": OTHER_TENANT_ID},
+    )
+    # main: assert + include; ini: 4, one of them the ignored failure.
+    assert_succeeded(completed, ok=6, ignored=1)
+    assert "A credential is required" in completed.stdout
+
+
+def test_lookup_options_from_environment(run_target, lookup_vars, emulator_state):
+    """AZURE_* variables supply tenant, client, secret and endpoint; an explicit keystore still wins."""
+    env = {
+        "AZURE_TENANT_ID": TENANT_ID,
+        "AZURE_CLIENT_ID": CLIENT_ID,
+        "AZURE_CLIENT_SECRET": CLIENT_SECRET,
+        "AZURE_AUTHORITY_HOST": emulator_state["authority_host"],
+        "ANSIBLE_AZURE_AD_OAUTH_CA_PATH": emulator_state["ca_path"],
+    }
+    # The vars file must not carry what the environment is meant to give.
+    variables = {key: value for key, value in lookup_vars.items() if key != "lookup_token_client_secret"}
+    completed = run_target("lookup_token", {**variables, "lookup_token_suites": ["env"]}, env=env)
+    # main: assert + include; env: 3.
+    assert_succeeded(completed, ok=5)
+
+
+def test_lookup_options_from_templated_vars(run_target, lookup_vars):
+    """azure_ad_oauth_* variables whose values are templates (a vaulted secret, another variable) work.
+
+    Ansible passes a lookup its variables untemplated, so the lookup must template
+    what it reads through its ``vars:`` entries, or it gets the literal "{{ ... }}".
+    """
+    completed = run_target("lookup_token", {**lookup_vars, "lookup_token_suites": ["vars_templated"]})
+    # main: assert + include; vars_templated: 2.
+    assert_succeeded(completed, ok=4)
