@@ -234,9 +234,9 @@ def request_from_params(params: dict, default_subject: str | None = None) -> Key
         raise OptionError("alias must be a non-empty string.", option="alias")
     generate = bool(params.get("generate"))
     subject = params.get("subject") or default_subject
-    valid_days = int(params.get("valid_days") or 365)
-    key_size = int(params.get("key_size") or 2048)
-    renew_before_days = int(params.get("renew_before_days") if params.get("renew_before_days") is not None else 30)
+    valid_days = _int_option(params, "valid_days", 365)
+    key_size = _int_option(params, "key_size", 2048)
+    renew_before_days = _int_option(params, "renew_before_days", 30)
     supplied = load_supplied_material(params) if has_material(params) else None
     if generate and supplied is None:
         if not subject:
@@ -256,3 +256,13 @@ def request_from_params(params: dict, default_subject: str | None = None) -> Key
         renew_before_days=renew_before_days,
         force=bool(params.get("force")),
     )
+
+
+def _int_option(params: dict, name: str, default: int) -> int:
+    value = params.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise OptionError(f"{name} must be a whole number.", option=name) from None

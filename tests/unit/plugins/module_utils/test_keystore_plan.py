@@ -239,6 +239,12 @@ def test_request_from_params_validates_generation(tmp_path):
     assert caught.value.option == "subject"
     req = request_from_params({**params, "renew_before_days": 5, "subject": None}, default_subject="CN=host")
     assert req.subject == "CN=host"
+    with pytest.raises(OptionError) as caught:
+        request_from_params({**params, "valid_days": 0, "renew_before_days": 0})
+    assert caught.value.option == "valid_days"
+    defaults = request_from_params({"path": "/k", "password": PASSWORD, "alias": "a", "type": None})
+    assert (defaults.keystore_type, defaults.valid_days, defaults.key_size, defaults.renew_before_days) == (
+        "pkcs12", 365, 2048, 30)
 
 
 def test_key_password_only_counts_for_jks(tmp_path):
