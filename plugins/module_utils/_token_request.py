@@ -317,13 +317,13 @@ def _certificate_settings(options: dict, api_version: str) -> CertificateSetting
             option="token_duration",
         )
     thumbprint = options.get("thumbprint")
-    keystore_password = options.get("keystore_password")
-    key_password = options.get("key_password")
     return CertificateSettings(
         keystore_path=keystore_path,
         keystore_type=options.get("keystore_type") or "auto",
-        keystore_password=keystore_password,
-        key_password=key_password if key_password is not None else keystore_password,
+        keystore_password=options.get("keystore_password"),
+        # Left unset when not given: the keystore reader falls back to keystore_password itself, and can
+        # then tell the user the entry has its own password instead of calling a password they never gave wrong.
+        key_password=options.get("key_password"),
         keystore_alias=options.get("keystore_alias"),
         certificate_path=options.get("certificate_path"),
         thumbprint=parse_thumbprint(thumbprint, "thumbprint") if thumbprint is not None else None,

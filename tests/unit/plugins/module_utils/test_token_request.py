@@ -117,7 +117,7 @@ def test_explicit_certificate_is_not_joined_by_environment_secret():
     assert request.client_secret is None
     assert request.certificate.keystore_path == "/k.p12"
     assert request.certificate.keystore_password == "pw-env"
-    assert request.certificate.key_password == "pw-env"
+    assert request.certificate.key_password is None
 
 
 def test_both_credentials_from_environment_is_an_error():
@@ -131,9 +131,10 @@ def test_bad_value_from_environment_says_where_it_came_from():
         build_token_request(options(tenant_id=None), {"AZURE_TENANT_ID": "bad tenant!"})
 
 
-def test_key_password_defaults_to_keystore_password_but_can_differ():
+def test_key_password_is_left_to_the_reader_unless_given():
     request, _unused = build_token_request(options(client_secret=None, keystore_path="/k", keystore_password="a"), {})
-    assert request.certificate.key_password == "a"
+    assert request.certificate.key_password is None
+    assert request.secrets == ("a",)
     request, _unused = build_token_request(
         options(client_secret=None, keystore_path="/k", keystore_password="a", key_password="b"), {})
     assert request.certificate.key_password == "b"
