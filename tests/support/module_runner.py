@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from ansible.module_utils import basic
+from ansible.module_utils import _internal, basic
 
 
 @dataclass
@@ -46,6 +46,9 @@ def run_module(main, args: dict, monkeypatch, capsys, check_mode: bool = False, 
     args = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, **args}
     monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
     monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    # Once any controller code is imported (an action plugin test, say), module warnings go to the
+    # controller's Display instead of the result; run as on a managed host.
+    monkeypatch.setattr(_internal, "is_controller", False, raising=False)
     with pytest.raises(SystemExit) as exit_info:
         main()
     output = capsys.readouterr().out

@@ -9,9 +9,10 @@ import stat
 from unittest import mock
 
 import pytest
-from ansible.module_utils import _internal, basic
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from module_runner import ModuleRun
+from module_runner import run_module as run_in_process
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import same_key, serialize_keystore
@@ -23,43 +24,14 @@ KEY_PASSWORD = "Key-pass 2"
 SECRETS = (PASSWORD, KEY_PASSWORD, "Wrong-pass 3")
 
 
-class Run:
-    """One module run: its JSON result, and the raw output (to look for leaks)."""
-
-    def __init__(self, result: dict, output: str, exit_code) -> None:
-        self.result = result
-        self.output = output
-        self.exit_code = exit_code
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.result.get("changed", False))
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.result.get("failed"))
-
-    def __getitem__(self, key):
-        return self.result[key]
-
-
 @pytest.fixture
 def run_module(monkeypatch, capsys):
-    def run(check_mode: bool = False, diff: bool = False, **args) -> Run:
-        args = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, **args}
-        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-        monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
-        # Once any controller code is imported (an action plugin test, say), module warnings go to the
-        # controller's Display instead of the result; run as on a managed host.
-        monkeypatch.setattr(_internal, "is_controller", False)
-        with pytest.raises(SystemExit) as exit_info:
-            keystore.main()
-        output = capsys.readouterr().out
-        run_ = Run(json.loads(output), output, exit_info.value.code)
+    def run(check_mode: bool = False, diff: bool = False, **args) -> ModuleRun:
+        result = run_in_process(keystore.main, args, monkeypatch, capsys, check_mode=check_mode, diff=diff)
         for secret in SECRETS:
-            assert secret not in output, "a password leaked into the module's output"
-        assert "PRIVATE KEY" not in output, "key material leaked into the module's output"
-        return run_
+            assert secret not in result.output, "a password leaked into the module's output"
+        assert "PRIVATE KEY" not in result.output, "key material leaked into the module's output"
+        return result
 
     return run
 
@@ -81,7 +53,7 @@ def mode_of(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def four_runs(run_module, **args) -> list[Run]:
+def four_runs(run_module, **args) -> list[ModuleRun]:
     """Check mode, for real, then both again: what an integration target does."""
     return [run_module(check_mode=check, **args) for check in (True, False, True, False)]
 
