@@ -82,7 +82,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure
+from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure, message
 from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import target_from_term
@@ -98,7 +98,7 @@ class LookupModule(LookupBase):
             results = self._acquire(options, terms or [])
         except AzureAdOAuthError as exc:
             # from None: the chained library exception could quote input bytes.
-            raise AnsibleLookupError(f"azure_ad.oauth.token: {exc}") from None
+            raise AnsibleLookupError(f"azure_ad.oauth.token: {message(exc)}") from None
         except Exception as exc:  # the safety net: never show a library's text, which could quote input bytes
             raise AnsibleLookupError(f"azure_ad.oauth.token: {failure(exc)['msg']}") from None
         if self.get_option("output") == "dict":

@@ -32,6 +32,14 @@ def error_details(exc: AzureAdOAuthError) -> dict:
     return details
 
 
+def message(exc: AzureAdOAuthError) -> str:
+    """The error's text, naming the option at fault when the text does not already (Entra's text never does)."""
+    text = str(exc)
+    if exc.option and exc.option not in text:
+        text = f"{text} (option: {exc.option})"
+    return text
+
+
 def run_guarded(module, action, before_failing=None):
     """Return ``action()``, or fail the module cleanly whatever it raises.
 
@@ -53,7 +61,7 @@ def failure(exc: Exception) -> dict:
 
         return {"msg": missing_required_lib(exc.distribution, reason=exc.purpose), "error": error_details(exc)}
     if isinstance(exc, AzureAdOAuthError):
-        return {"msg": str(exc), "error": error_details(exc)}
+        return {"msg": message(exc), "error": error_details(exc)}
     return {
         "msg": f"Unexpected internal error ({type(exc).__name__}). This is a bug in azure_ad.oauth; "
         "please report it with the task's options (never its secrets)."

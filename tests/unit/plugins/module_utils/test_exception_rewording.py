@@ -18,7 +18,7 @@ import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 from entra_emulator import defaults as d
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _http, _token
+from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
     AzureAdOAuthError,
     KeystoreError,
@@ -300,24 +300,77 @@ def test_missing_requests_ca_bundle_names_it(tmp_path, monkeypatch):
     assert "REQUESTS_CA_BUNDLE" in str(caught.value)
 
 
-def test_signing_errors_never_escape_the_lookup(monkeypatch, pem_file):
+LOOKUP_PROBE = """
+import json, sys
+from cryptography.exceptions import InternalError
+from ansible.errors import AnsibleLookupError
+from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
+from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+
+marker, options = sys.argv[1], json.loads(sys.argv[2])
+
+def explode(*args, **kwargs):
+    raise InternalError(marker, [])
+
+# Ansible's plugin loader is not set up here, so the lookup's options come from a plain dict.
+LookupModule.set_options = lambda self, **kwargs: None
+LookupModule.get_option = lambda self, name, hostvars=None: options.get(name)
+_token.sign_client_assertion = explode
+try:
+    LookupModule().run([options["scope"][0]], variables={})
+except AnsibleLookupError as exc:
+    print(json.dumps({"message": str(exc), "cause": repr(exc.__cause__), "suppressed": exc.__suppress_context__}))
+"""
+
+
+def test_signing_errors_never_escape_the_lookup(pem_file):
     """The lookup's safety net: a library error while signing becomes a clean AnsibleLookupError.
 
-    Ansible's plugin loader is not set up in unit tests, so the lookup's options come from a plain dict.
+    In a child process: importing the lookup loads ansible's controller Display, which changes how
+    later in-process module runs report warnings.
     """
-    from ansible.errors import AnsibleLookupError
-    from cryptography.exceptions import InternalError
+    import json
+    import subprocess
+    import sys
 
-    from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
+    from collection_path import COLLECTIONS_ROOT
 
     options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": pem_file,
-               "authority_host": "https://127.0.0.1:9", "output": "token"}
-    monkeypatch.setattr(LookupModule, "set_options", lambda self, **kwargs: None)
-    monkeypatch.setattr(LookupModule, "get_option", lambda self, name, hostvars=None: options.get(name))
-    monkeypatch.setattr(_token, "sign_client_assertion", raiser(InternalError(MARKER, [])))
-    with pytest.raises(AnsibleLookupError) as caught:
-        LookupModule().run([d.GRAPH_SCOPE], variables={})
-    message = str(caught.value)
-    assert MARKER not in message and "Traceback" not in message
-    assert "Unexpected internal error (InternalError)" in message
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+               "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "output": "token"}
+    env = {**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)}
+    probe = subprocess.run([sys.executable, "-c", LOOKUP_PROBE, MARKER, json.dumps(options)], capture_output=True,
+                           text=True, env=env, timeout=120, check=False)  # fmt: skip
+    assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
+    outcome = json.loads(probe.stdout)
+    assert MARKER not in probe.stdout + probe.stderr and "Traceback" not in outcome["message"]
+    assert "Unexpected internal error (InternalError)" in outcome["message"]
+    assert outcome["cause"] == "None" and outcome["suppressed"] is True
+
+
+# --------------------------------------------------------------------------- every failure names its option
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    (KeystoreError("The JKS keystore '/k.jks' is corrupt or truncated.", option="keystore_path"),
+     "The JKS keystore '/k.jks' is corrupt or truncated. (option: keystore_path)"),
+    (KeystoreError("keystore_password is empty.", option="keystore_password"), "keystore_password is empty."),
+    (TransportError("The proxy refused the connection. Check HTTPS_PROXY.", option="authority_host"),
+     "The proxy refused the connection. Check HTTPS_PROXY. (option: authority_host)"),
+    (AzureAdOAuthError("No option at fault."), "No option at fault."),
+])  # fmt: skip
+def test_failures_name_the_option_at_fault(error, expected):
+    """Loader and Entra texts do not always say which option to fix; the adapters add it, once."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure, message
+
+    assert message(error) == expected
+    assert failure(error)["msg"] == expected
+
+
+def test_entra_errors_name_the_option_after_the_hint():
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TokenEndpointError
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import message
+
+    error = TokenEndpointError("AADSTS7000215: Invalid client secret provided.", error_codes=(7000215,),
+                               hint="Use the client secret's Value, not its Secret ID.", option="client_secret")
+    assert message(error) == ("AADSTS7000215: Invalid client secret provided. Hint: Use the client secret's Value, "
+                              "not its Secret ID. (option: client_secret)")
