@@ -115,8 +115,8 @@ def test_lookup_in_template_terms_vars_and_certificate(run_target, lookup_vars, 
     assert stat.S_IMODE(rendered_file.stat().st_mode) == 0o600
     rendered = dict(line.split("=", 1) for line in rendered_file.read_text().splitlines() if "=" in line)
     graph = claims(rendered["graph_token"])
-    assert (graph["aud"], graph["appid"], graph["appidacr"], graph["roles"]) == (GRAPH_RESOURCE, CLIENT_ID, "1",
-                                                                               GRAPH_ROLES)  # fmt: skip
+    expected = (GRAPH_RESOURCE, CLIENT_ID, "1", GRAPH_ROLES)
+    assert (graph["aud"], graph["appid"], graph["appidacr"], graph["roles"]) == expected
     assert int(rendered["graph_expires_on"]) >= graph["exp"] - 5
     assert claims(rendered["term1_token"])["aud"] == KEYVAULT_RESOURCE == rendered["term1_aud"]
     # The scope's resource, as the client named it: no trailing slash, unlike ARM_RESOURCE.

@@ -91,7 +91,7 @@ VARIANTS: dict[str, Variant] = {
     ),
     "pkcs12-openssl": Variant(
         "openssl req -x509 + openssl pkcs12 -export (OpenSSL 3 default: AES-256-CBC, PBKDF2)",
-        lambda d: kf.openssl_pkcs12(d),
+        kf.openssl_pkcs12,
     ),
     "pkcs12-openssl-legacy": Variant(
         "openssl req -x509 + openssl pkcs12 -export -legacy (RC2-40 and 3DES)",
@@ -308,7 +308,7 @@ def test_certificate_variant(name, keystores, certificate_run):
     built = keystores[name]
     if built.store is None:
         pytest.skip(f"{name}: {built.missing}")
-    completed, report, _ = certificate_run
+    completed, report, _variants = certificate_run
     assert report is not None and name in report["certificates"], explain(completed)
     grants = report["certificates"][name]
     assert [grant["appid"] for grant in grants] == [built.client_id] * GRANTS_PER_VARIANT
@@ -323,7 +323,7 @@ def test_certificate_without_certificate(keystores, certificate_run):
     built = keystores["pem-key-only"]
     if built.store is None:
         pytest.skip(built.missing)
-    completed, report, _ = certificate_run
+    completed, report, _variants = certificate_run
     assert report is not None, explain(completed)
     grants = report["key_only"]
     assert [grant["appid"] for grant in grants] == [built.client_id] * 3

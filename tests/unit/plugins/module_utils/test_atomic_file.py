@@ -85,9 +85,13 @@ def test_failed_move_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch)
     assert [p.name for p in tmp_path.iterdir()] == ["k"]
 
 
+def no_space(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
 def test_failed_move_of_a_new_file_leaves_nothing(tmp_path, monkeypatch):
     module = make_module(monkeypatch)
-    monkeypatch.setattr(module, "atomic_move", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space")))
+    monkeypatch.setattr(module, "atomic_move", no_space)
     with pytest.raises(KeystoreError, match="ENOSPC"):
         write_file_atomically(module, str(tmp_path / "new"), b"data", option="certificate_export_path")
     assert list(tmp_path.iterdir()) == []

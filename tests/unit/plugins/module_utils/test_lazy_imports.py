@@ -28,9 +28,9 @@ print(json.dumps({{"aud": token.claims["aud"], "heavy": heavy}}))
 def test_secret_grant_imports_no_crypto_library(entra):
     options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
                "scope": [d.GRAPH_SCOPE], "authority_host": entra.authority_host, "ca_path": str(entra.ca_path)}
-    completed = subprocess.run([sys.executable, "-c", CLIENT.format(collections=str(COLLECTIONS_ROOT),
-                                                                     options=options)],
-                               capture_output=True, text=True, timeout=60, check=False)
+    script = CLIENT.format(collections=str(COLLECTIONS_ROOT), options=options)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                               check=False)
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
     assert report == {"aud": d.GRAPH_RESOURCE, "heavy": []}
