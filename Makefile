@@ -17,6 +17,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check plugins tests
+	$(VENV)/bin/antsibull-changelog lint
+	$(PY) tests/sanity/run_sanity.py
 	$(PY) -m pytest tests
 
 unit: $(STAMP)
