@@ -166,6 +166,17 @@ def leaked(text: str, secrets: list[str] | tuple[str, ...]) -> list[str]:
     return found
 
 
+def contexts(text: str, needles, width: int = 300) -> list[str]:
+    """Where each of ``needles`` occurs in ``text``, with ``width`` characters around, for failure messages."""
+    found = []
+    for needle in needles:
+        start = text.find(needle)
+        while start >= 0 and len(found) < 10:
+            found.append(text[max(0, start - width): start + len(needle) + width])
+            start = text.find(needle, start + 1)
+    return found
+
+
 def _b64json(part: str) -> dict | None:
     try:
         value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))

@@ -1,0 +1,241 @@
+"""No secret ever reaches the output: every success and failure of the module and lookup, at -vvvv.
+
+Three processes, all at ``-vvvv``: playbooks/secret_hygiene.yml (the module and
+the lookup, successes and failures, with and without ``no_log``, with retries
+and faults), an ad hoc ``ansible -m azure_ad.oauth.token`` run (one inventory
+host per case) and an ad hoc lookup run through ``debug``. In all their stdout
+and stderr there must be none of:
+
+- the client secret, a wrong secret, the store, key and PEM passwords, a wrong
+  password (distinctive values, so a substring search means something);
+- any PEM ``PRIVATE KEY`` text;
+- a signed client assertion: any JWT whose header carries the certificate
+  thumbprint (``x5t``/``x5t#S256``) and whose claims are an app's own
+  assertion (``aud`` a token endpoint, ``iss`` = ``sub``). The emulator does
+  not report the assertions it receives, so the scan recognises them by shape;
+  a test below checks the scan spots a real one.
+
+The access token may appear only as the module's ``access_token`` and as the
+lookup's value, and only in tasks without ``no_log``: every JWT in the output
+is classified, and each access token occurrence must sit right after
+``"access_token": "`` or ``"msg": "`` in a task whose name has no ``no_log``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import hardening_support as hs
+import keystore_factory as kf
+import pytest
+from entra_emulator import defaults as d
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+
+HERE = hs.HERE
+PLAYBOOK = HERE / "playbooks" / "secret_hygiene.yml"
+APP_ID = "6e1d2c3b-4a5f-4b6c-8d7e-9f0a1b2c3d4e"
+SECRETS = {
+    "client_secret": "Hyg~Client.Secret_5mK2pQ9xW7vR3tY8uJ",
+    "wrong_secret": "Hyg~Wrong.Secret_0000aaaaBBBBcccc",
+    "store_password": "Hyg-Store#Pw-8Tq1",
+    "key_password": "Hyg-Key#Pw-2Zr6",
+    "pem_password": "Hyg-Pem#Pw-6Vn3",
+    "wrong_password": "Hyg-Wrong#Pw-4Lm9",
+}
+SECRET_VALUES = tuple(SECRETS.values())
+ALLOWED_BEFORE_TOKEN = ('"access_token": "', '"msg": "')
+ADHOC_MODULE_ARGS = " ".join(f"{name}={{{{ hx_row.{name} | default(omit) }}}}" for name in TOKEN_OPTIONS)
+ADHOC_LOOKUP_ARGS = "msg={{ lookup('azure_ad.oauth.token', **hx_row) }}"
+
+# Ad hoc cases: inventory host -> (extra arguments on top of the endpoint's, succeeds?)
+JKS = {"keystore_path": "{{ hx_paths.jks }}", "keystore_password": "{{ hx.store_password }}",
+       "key_password": "{{ hx.key_password }}"}  # fmt: skip
+ADHOC_MODULE = {
+    "module_secret": ({"client_secret": "{{ hx.client_secret }}"}, True),
+    "module_jks": (JKS, True),
+    "module_pem": ({"keystore_path": "{{ hx_paths.pem }}", "key_password": "{{ hx.pem_password }}"}, True),
+    "module_wrong_secret": ({"client_secret": "{{ hx.wrong_secret }}"}, False),
+    "module_wrong_store_password": ({**JKS, "keystore_password": "{{ hx.wrong_password }}"}, False),
+    "module_wrong_key_password": ({**JKS, "key_password": "{{ hx.wrong_password }}"}, False),
+    "module_unregistered": ({"keystore_path": "{{ hx_paths.unregistered }}"}, False),
+}
+ADHOC_LOOKUP = {
+    "lookup_secret": ({"client_secret": "{{ hx.client_secret }}"}, True),
+    "lookup_jks": (JKS, True),
+    "lookup_wrong_secret": ({"client_secret": "{{ hx.wrong_secret }}"}, False),
+    "lookup_wrong_key_password": ({**JKS, "key_password": "{{ hx.wrong_password }}"}, False),
+    "lookup_unregistered": ({"keystore_path": "{{ hx_paths.unregistered }}"}, False),
+}
+
+
+@pytest.fixture(scope="module")
+def hygiene(tmp_path_factory, emulator_state, emulator_admin):
+    kf.require(kf.default_jdk)
+    kf.require(kf.openssl)
+    work = tmp_path_factory.mktemp("hygiene")
+    jks = kf.keytool_keystore(work / "jks", store_password=SECRETS["store_password"],
+                              key_password=SECRETS["key_password"])  # fmt: skip
+    pem = kf.pem_files(work / "pem", key_password=SECRETS["pem_password"])
+    unregistered = kf.pem_files(work / "unregistered")
+    emulator_admin.add_app(APP_ID, display_name="hardening: secret hygiene",
+                           secrets=[{"value": SECRETS["client_secret"]}], roles={d.GRAPH_APP_ID: d.GRAPH_ROLES})
+    for store in (jks, pem):
+        emulator_admin.register_certificate(APP_ID, store.cert.pem)
+
+    paths = {"jks": work / "app.jks", "jks_readable": work / "readable.jks", "pem": pem.path,
+             "unregistered": unregistered.path, "other_ca": work / "other-ca.pem"}  # fmt: skip
+    shutil.copyfile(jks.path, paths["jks"])
+    paths["jks"].chmod(0o600)
+    shutil.copyfile(jks.path, paths["jks_readable"])
+    paths["jks_readable"].chmod(0o644)  # what keytool leaves: the warning must say so
+    paths["other_ca"].write_bytes(unregistered.cert.pem)
+
+    endpoint = {"tenant_id": d.TENANT_ID, "client_id": APP_ID, "authority_host": emulator_state["authority_host"],
+                "ca_path": emulator_state["ca_path"], "scope": [d.GRAPH_SCOPE]}  # fmt: skip
+    variables = {
+        "hx": SECRETS,
+        "hx_paths": {name: str(path) for name, path in paths.items()},
+        "hx_tenant_id": d.TENANT_ID,
+        "hx_client_id": APP_ID,
+        "hx_authority_host": emulator_state["authority_host"],
+        "hx_ca_path": emulator_state["ca_path"],
+        "hx_admin_url": emulator_state["authority_host"] + "/_emulator",
+        "hx_admin_token": emulator_state["admin_token"],
+    }
+    vars_file = work / "vars.json"
+    vars_file.touch(mode=0o600)
+    vars_file.write_text(json.dumps(variables))
+    inventories = {}
+    for name, cases in (("module", ADHOC_MODULE), ("lookup", ADHOC_LOOKUP)):
+        hosts = {host: {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                        "hx_row": {**endpoint, **case[0]}} for host, case in cases.items()}  # fmt: skip
+        inventories[name] = work / f"{name}-inventory.yml"
+        inventories[name].write_text(json.dumps({"all": {"hosts": hosts}}))
+
+    requests_before = emulator_admin.stats()["by_client_id"].get(APP_ID, 0)
+    runs = {
+        "playbook": hs.run_ansible(["ansible-playbook", "-vvvv", "-i", "localhost,", "-c", "local", str(PLAYBOOK),
+                                    "-e", f"@{vars_file}"], work,
+                                   env={"AZURE_CLIENT_SECRET": SECRETS["client_secret"]}),
+        "adhoc module": hs.run_ansible(["ansible", "all", "-vvvv", "-i", str(inventories["module"]), "-m",
+                                        "azure_ad.oauth.token", "-a", ADHOC_MODULE_ARGS, "-e", f"@{vars_file}"], work),
+        "adhoc lookup": hs.run_ansible(["ansible", "all", "-vvvv", "-i", str(inventories["lookup"]), "-m",
+                                        "ansible.builtin.debug", "-a", ADHOC_LOOKUP_ARGS, "-e", f"@{vars_file}"], work),
+    }  # fmt: skip
+    requests = emulator_admin.stats()["by_client_id"].get(APP_ID, 0) - requests_before
+    emulator_admin.set_faults([])
+    return {"runs": runs, "requests": requests, "pem": pem}
+
+
+def playbook_tasks() -> list[str]:
+    import yaml
+
+    play = yaml.safe_load(PLAYBOOK.read_text())[0]
+    return [task["name"] for task in play["tasks"]]
+
+
+def test_every_case_ran_as_intended(hygiene):
+    """Each success succeeded and each failure failed; the scan below is over real outcomes."""
+    playbook = hygiene["runs"]["playbook"]
+    assert playbook.completed.returncode == 0, playbook.explain()
+    names = playbook_tasks()
+    assert sum(" ok" in name for name in names) >= 12 and sum(" fail" in name for name in names) >= 12
+    for name in names:
+        recorded = playbook.result(name)
+        expected = "failed" if " fail" in name else "ok"
+        assert recorded["status"] == expected, (name, json.dumps(recorded["result"])[:1500])
+    for run_name, cases in (("adhoc module", ADHOC_MODULE), ("adhoc lookup", ADHOC_LOOKUP)):
+        run = hygiene["runs"][run_name]
+        for host, case in cases.items():
+            ok = case[1]
+            found = [line for line in run.results if line["host"] == host]
+            assert len(found) == 1, run.explain()
+            assert found[0]["status"] == ("ok" if ok else "failed"), (host, json.dumps(found[0]["result"])[:1500])
+    # The certificate cases did sign and send assertions, so "no assertion in the output" is meaningful.
+    assert hygiene["requests"] >= 20
+    cases = [name for name in names if not name.startswith("faults |")]
+    case_count = len(cases) + len(ADHOC_MODULE) + len(ADHOC_LOOKUP)
+    hs.SUMMARY.append(f"secret hygiene: {case_count} cases at -vvvv ({len(cases)} in the playbook, "
+                      f"{len(ADHOC_MODULE)} ad hoc module, {len(ADHOC_LOOKUP)} ad hoc lookup), "
+                      f"{hygiene['requests']} token requests")  # fmt: skip
+
+
+@pytest.mark.parametrize("run_name", ["playbook", "adhoc module", "adhoc lookup"])
+def test_no_secret_key_or_assertion_in_the_output(hygiene, run_name):
+    run = hygiene["runs"][run_name]
+    leaks = hs.leaked(run.output, SECRET_VALUES)
+    assert not leaks, hs.contexts(run.output, leaks)
+    assertions = [jwt for jwt in hs.find_jwts(run.output) if jwt.is_client_assertion]
+    assert not assertions, [jwt.claims for jwt in assertions]
+    assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("run_name", ["playbook", "adhoc module", "adhoc lookup"])
+def test_access_tokens_only_where_returned(hygiene, run_name):
+    run = hygiene["runs"][run_name]
+    tokens = [jwt for jwt in hs.find_jwts(run.output) if not jwt.is_client_assertion]
+    assert tokens, "no access token in the output at all: the scan would pass for nothing"
+    for token in tokens:
+        assert token.claims.get("appid") == APP_ID or token.claims.get("azp") == APP_ID, token.claims
+        before = run.output[: token.start]
+        assert before.endswith(ALLOWED_BEFORE_TOKEN), before[-200:]
+
+
+def test_no_log_tasks_show_no_token(hygiene):
+    playbook = hygiene["runs"]["playbook"]
+    sections = hs.task_sections(playbook.completed.stdout)
+    no_log = [name for name in playbook_tasks() if "no_log" in name]
+    assert len(no_log) >= 5
+    for name in no_log:
+        assert not hs.find_jwts(sections[name]), name
+        result = playbook.result(name)["result"]
+        assert result.get("censored"), result
+        assert not hs.find_jwts(json.dumps(result))
+    for name in playbook_tasks():
+        if " ok |" in name and "no_log" not in name:
+            assert hs.find_jwts(sections[name]), f"{name} shows no token: the no_log check would be vacuous"
+
+
+def test_the_scan_recognises_a_real_client_assertion(hygiene):
+    """Sign an assertion as the module does and check the scanner flags it, and not an access token."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
+        assertion_claims,
+        sign_client_assertion,
+    )
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import load_signing_key
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import CertificateSettings
+
+    pem = hygiene["pem"]
+    for api_version in ("v1", "v2"):
+        key = load_signing_key(CertificateSettings(str(pem.path), "auto", key_password=SECRETS["pem_password"]),
+                               api_version)  # fmt: skip
+        endpoint = f"https://login.example/{d.TENANT_ID}/oauth2/v2.0/token"
+        assertion = sign_client_assertion(key, assertion_claims(APP_ID, endpoint, 600))
+        found = hs.find_jwts(f'"msg": "{assertion}"')
+        assert len(found) == 1 and found[0].is_client_assertion
+    tokens = [jwt for jwt in hs.find_jwts(hygiene["runs"]["playbook"].output)]
+    assert tokens and not any(jwt.is_client_assertion for jwt in tokens)
+
+
+def test_warnings_and_progress_reach_the_user(hygiene):
+    """The retry warning (module), the -vvv retry lines (lookup), and the group-readable keystore warning."""
+    playbook = hygiene["runs"]["playbook"]
+    retried = hs.warnings_of(playbook.result("module ok | certificate grant retried after two 429s")["result"])
+    assert any("retry 1 after HTTP 429" in text and "retry 2 after HTTP 429" in text for text in retried), retried
+    failed = hs.warnings_of(playbook.result("module fail | 503 until the retries run out")["result"])
+    assert any("retry 1 after HTTP 503" in text for text in failed), failed
+    readable = hs.warnings_of(playbook.result("module ok | group-readable keystore warns")["result"])
+    assert any("readable by other users (mode 0644)" in text for text in readable), readable
+    private = hs.warnings_of(playbook.result("module ok | JKS with store and key passwords")["result"])
+    assert not any("readable by other users" in text for text in private), private
+    sections = hs.task_sections(playbook.completed.stdout)
+    lookup_retried = sections["lookup ok | JKS retried"]
+    assert "azure_ad.oauth.token: HTTP 429; retry 1 in" in lookup_retried
+    assert "azure_ad.oauth.token: HTTP 503; retry 2 in" in lookup_retried
+    too_long = playbook.result("module fail | Retry-After beyond max_retry_wait")["result"]["msg"]
+    assert "asked to wait 120 seconds" in too_long and "max_retry_wait" in too_long
+    tls = playbook.result("module fail | untrusted endpoint certificate")["result"]["msg"]
+    assert "validate_certs" in tls and "ca_path" in tls
