@@ -89,10 +89,13 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request impo
 
 display = Display()
 
+# Every option of this lookup can be set by a variable with this prefix (see the doc fragment).
+OPTION_VARIABLE_PREFIX = "azure_ad_oauth_"
+
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+        self.set_options(var_options=self._option_variables(variables), direct=kwargs)
         options = {name: self.get_option(name) for name in TOKEN_OPTIONS}
         try:
             results = self._acquire(options, terms or [])
@@ -104,6 +107,16 @@ class LookupModule(LookupBase):
         if self.get_option("output") == "dict":
             return [result.to_dict() for result in results]
         return [result.access_token for result in results]
+
+    def _option_variables(self, variables):
+        """Our variables, templated: a lookup gets them raw, and they often hold "{{ vault_secret }}"."""
+        if not variables:
+            return variables
+        return {
+            name: self._templar.template(value)
+            for name, value in variables.items()
+            if name.startswith(OPTION_VARIABLE_PREFIX)
+        }
 
     @staticmethod
     def _acquire(options, terms):
