@@ -216,7 +216,7 @@ def test_the_scan_recognises_a_real_client_assertion(hygiene):
         assertion = sign_client_assertion(key, assertion_claims(APP_ID, endpoint, 600))
         found = hs.find_jwts(f'"msg": "{assertion}"')
         assert len(found) == 1 and found[0].is_client_assertion
-    tokens = [jwt for jwt in hs.find_jwts(hygiene["runs"]["playbook"].output)]
+    tokens = hs.find_jwts(hygiene["runs"]["playbook"].output)
     assert tokens and not any(jwt.is_client_assertion for jwt in tokens)
 
 
