@@ -59,19 +59,15 @@ def load_signing_key(settings: CertificateSettings, api_version: str) -> Signing
         alias=settings.keystore_alias,
         certificate_path=settings.certificate_path,
     )
-    _require_rsa(material.private_key)
+    _require_rsa(material)
 
     sha1 = sha256 = None
-    chain_der: list[bytes] = []
+    chain_der = material.chain_der
     not_after = None
     if material.certificate is not None:
-        from cryptography.hazmat.primitives.serialization import Encoding
-
-        leaf_der = material.certificate.public_bytes(Encoding.DER)
-        sha1 = certificate_digest(leaf_der, "sha1")
-        sha256 = certificate_digest(leaf_der, "sha256")
+        sha1 = certificate_digest(material.leaf_der, "sha1")
+        sha256 = certificate_digest(material.leaf_der, "sha256")
         _check_thumbprint(settings.thumbprint, sha1, sha256)
-        chain_der = [leaf_der] + [cert.public_bytes(Encoding.DER) for cert in material.chain]
         not_after = material.certificate.not_valid_after_utc
     elif settings.thumbprint is None:
         raise OptionError(
@@ -100,16 +96,14 @@ def load_signing_key(settings: CertificateSettings, api_version: str) -> Signing
     )
 
 
-def _require_rsa(private_key: object) -> None:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    if not isinstance(private_key, rsa.RSAPrivateKey):
-        kind = type(private_key).__name__.replace("_", "").replace("PrivateKey", "") or "non-RSA"
+def _require_rsa(material) -> None:
+    if material.key_algorithm != "RSA":
         raise KeystoreError(
-            f"The key in keystore_path is an {kind} key; Microsoft Entra ID accepts only RSA keys for "
-            "certificate credentials. Create an RSA key (2048 bits or more).",
+            f"The key in keystore_path is an {material.key_algorithm} key; Microsoft Entra ID accepts only RSA "
+            "keys for certificate credentials. Create an RSA key (2048 bits or more).",
             option="keystore_path",
         )
+    private_key = material.private_key
     if private_key.key_size < MIN_RSA_KEY_SIZE:
         raise KeystoreError(
             f"The RSA key in keystore_path has {private_key.key_size} bits; Microsoft Entra ID requires at "
@@ -155,6 +149,6 @@ def _choose_algorithm(requested: str, api_version: str, sha1: bytes | None, sha2
     return "RS256"
 
 
-def _x5c(chain_der: list) -> tuple:
+def _x5c(chain_der: tuple) -> tuple:
     # x5c uses standard (not url-safe) base64, leaf first (RFC 7515, 4.1.6).
     return tuple(base64.b64encode(der).decode("ascii") for der in chain_der)
