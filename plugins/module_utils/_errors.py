@@ -13,6 +13,12 @@ Messages must never contain a secret, a password, key material or an assertion.
 
 from __future__ import annotations
 
+# Native code can raise BaseException subclasses that are not Exceptions (pyo3's
+# PanicException from cryptography's Rust layer). Safety nets therefore catch
+# BaseException, and let only these through: the user or the interpreter is
+# stopping us, and swallowing them would hang or corrupt the run.
+MUST_PROPAGATE = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
 
 class AzureAdOAuthError(Exception):
     """Base class of every error the collection raises on purpose.
