@@ -26,6 +26,7 @@ from collection_path import REPO_ROOT
 
 HERE = Path(__file__).resolve().parent
 CALLBACKS = HERE / "callback_plugins"
+BOUNDED_RUN = REPO_ROOT / "tests" / "support" / "bounded_run.py"
 # What ansible-core 2.19 puts under ``exception`` in every failed result when traceback capture is off (the
 # default): it means "no traceback", not "an exception escaped".
 NO_TRACEBACK = "(traceback unavailable)"
@@ -38,6 +39,10 @@ class Run:
 
     completed: subprocess.CompletedProcess
     results: list[dict] = field(default_factory=list)
+    # Filled when run with a deadline (through tests/support/bounded_run.py); None otherwise.
+    wall_seconds: float | None = None
+    max_rss_mb: float | None = None
+    timed_out: bool = False
 
     @property
     def output(self) -> str:
@@ -54,10 +59,13 @@ class Run:
 
 
 def run_ansible(argv: list[str], work: Path, env: dict | None = None, verbosity: int = 0, drop_dac: bool = False,
-                timeout: float = 900) -> Run:  # fmt: skip
+                timeout: float = 900, deadline: float | None = None) -> Run:  # fmt: skip
     """Run ``ansible`` or ``ansible-playbook`` (``argv[0]`` is the program name) with the recording callback.
 
     ``drop_dac`` runs it without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so that file modes bind root too.
+    ``deadline`` (seconds) runs it under tests/support/bounded_run.py: its process group is killed at the
+    deadline, and the Run carries ``wall_seconds``, ``max_rss_mb`` (peak RSS of the run's own processes) and
+    ``timed_out``.
     """
     results_file = work / f"results-{len(list(work.glob('results-*.jsonl')))}.jsonl"
     controller_tmp = work / "controller-tmp"
@@ -75,12 +83,30 @@ def run_ansible(argv: list[str], work: Path, env: dict | None = None, verbosity:
         prefix = dac_drop_prefix()
         assert prefix is not None, "cannot drop DAC capabilities here"
         command = prefix + command
+    if deadline is not None:
+        return _bounded_run(command, extra, verbosity, deadline, results_file)
     completed = subprocess.run(command, env=ansible_env(extra, verbosity), cwd=REPO_ROOT, capture_output=True,
                                text=True, timeout=timeout, check=False)  # fmt: skip
-    results = []
-    if results_file.exists():
-        results = [json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
-    return Run(completed, results)
+    return Run(completed, _recorded(results_file))
+
+
+def _recorded(results_file: Path) -> list[dict]:
+    if not results_file.exists():
+        return []
+    return [json.loads(line) for line in results_file.read_text().splitlines() if line.strip()]
+
+
+def _bounded_run(command: list[str], extra: dict, verbosity: int, deadline: float, results_file: Path) -> Run:
+    stem = results_file.with_suffix("")
+    report, out, err = (stem.with_name(f"{stem.name}.{part}") for part in ("report.json", "stdout", "stderr"))
+    wrapper = [sys.executable, str(BOUNDED_RUN), "--deadline", str(deadline), "--report", str(report),
+               "--stdout", str(out), "--stderr", str(err), "--", *command]  # fmt: skip
+    subprocess.run(wrapper, env=ansible_env(extra, verbosity), cwd=REPO_ROOT, timeout=deadline + 60, check=True)
+    figures = json.loads(report.read_text())
+    completed = subprocess.CompletedProcess(command, figures["rc"], out.read_text(errors="replace"),
+                                            err.read_text(errors="replace"))  # fmt: skip
+    return Run(completed, _recorded(results_file), wall_seconds=figures["wall_seconds"],
+               max_rss_mb=figures["max_rss_mb"], timed_out=figures["timed_out"])  # fmt: skip
 
 
 @cache
