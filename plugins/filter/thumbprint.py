@@ -60,7 +60,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._certificates impor
     certificate_der,
     looks_like_certificate,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, AzureAdOAuthError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import (
     FORMATS,
     certificate_digest,
@@ -78,15 +78,25 @@ def thumbprint(value, format="hex", algorithm="sha1"):  # pylint: disable=redefi
     if algorithm not in ("sha1", "sha256"):
         raise AnsibleFilterError(f"thumbprint algorithm must be sha1 or sha256, not {algorithm!r}.")
     try:
-        if looks_like_certificate(value.strip()):
-            digest = certificate_digest(certificate_der(value, "the input"), algorithm)
-        else:
-            digest = parse_thumbprint(value, "the input")
-        return format_thumbprint(digest, format)
+        return _thumbprint(value, format, algorithm)
     except AzureAdOAuthError as exc:
-        raise AnsibleFilterError(f"thumbprint: {exc}") from None
+        problem = f"thumbprint: {exc}"
     except ImportError:
-        raise AnsibleFilterError("thumbprint needs the Python library cryptography to read certificates.") from None
+        problem = "thumbprint needs the Python library cryptography to read certificates."
+    except MUST_PROPAGATE:
+        raise
+    except BaseException as exc:  # the safety net, native panics included: only AnsibleFilterError leaves a filter
+        problem = f"thumbprint: unexpected internal error ({type(exc).__name__}); the input could not be read."
+    # Raised outside the except blocks, so that no library exception is chained to it.
+    raise AnsibleFilterError(problem)
+
+
+def _thumbprint(value: str, fmt: str, algorithm: str) -> str:
+    if looks_like_certificate(value.strip()):
+        digest = certificate_digest(certificate_der(value, "the input"), algorithm)
+    else:
+        digest = parse_thumbprint(value, "the input")
+    return format_thumbprint(digest, fmt)
 
 
 class FilterModule:

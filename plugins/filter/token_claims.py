@@ -36,7 +36,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, AzureAdOAuthError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._jwt_claims import decode_claims
 
 
@@ -45,7 +45,13 @@ def token_claims(token):
     try:
         return decode_claims(token, "the input")
     except AzureAdOAuthError as exc:
-        raise AnsibleFilterError(f"token_claims: {exc}") from None
+        problem = f"token_claims: {exc}"
+    except MUST_PROPAGATE:
+        raise
+    except BaseException as exc:  # the safety net (a payload nested too deep for json, say): only AnsibleFilterError
+        problem = f"token_claims: unexpected internal error ({type(exc).__name__}); the input could not be decoded."
+    # Raised outside the except blocks, so that no exception is chained to it.
+    raise AnsibleFilterError(problem)
 
 
 class FilterModule:

@@ -14,6 +14,9 @@ description:
   - Each term is a resource (such as V(https://graph.microsoft.com)) or a scope (ending in C(/.default)); one
     access token is returned per term. With no terms, the O(resource) or O(scope) option is used.
   - The keystore is opened once per call, however many terms there are.
+  - A relative O(keystore_path), O(certificate_path) or O(ca_path) is looked for as other lookups look for
+    files, on the controller - in the role's C(files/) directory, the play's C(files/) directory and the
+    playbook's directory - whatever the current directory is. A path found nowhere is reported as given.
 author:
   - azure_ad.oauth maintainers (@azure-ad-oauth)
 extends_documentation_fragment:
@@ -77,11 +80,15 @@ _raw:
 
 import os
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    OptionError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure, message
 from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
@@ -91,22 +98,41 @@ display = Display()
 
 # Every option of this lookup can be set by a variable with this prefix (see the doc fragment).
 OPTION_VARIABLE_PREFIX = "azure_ad_oauth_"
+# Paths found as other lookups find files: the role's files/, the play's files/, the playbook directory.
+SEARCHED_PATH_OPTIONS = ("keystore_path", "certificate_path", "ca_path")
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._option_variables(variables), direct=kwargs)
         options = {name: self.get_option(name) for name in TOKEN_OPTIONS}
+        for name in SEARCHED_PATH_OPTIONS:
+            options[name] = self._find_path(variables, options[name])
+        problem = None
         try:
             results = self._acquire(options, terms or [])
         except AzureAdOAuthError as exc:
-            # from None: the chained library exception could quote input bytes.
-            raise AnsibleLookupError(f"azure_ad.oauth.token: {message(exc)}") from None
-        except Exception as exc:  # the safety net: never show a library's text, which could quote input bytes
-            raise AnsibleLookupError(f"azure_ad.oauth.token: {failure(exc)['msg']}") from None
+            problem = message(exc)
+        except (AnsibleError, *MUST_PROPAGATE):  # Ansible's own errors are already clean
+            raise
+        except BaseException as exc:  # the safety net: native panics too, else the worker dies with the play
+            problem = failure(exc)["msg"]  # never the library's text, which could quote input bytes
+        if problem is not None:
+            # Raised outside the except blocks, so no library exception is chained to it for a traceback to show.
+            raise AnsibleLookupError(f"azure_ad.oauth.token: {problem}")
         if self.get_option("output") == "dict":
             return [result.to_dict() for result in results]
         return [result.access_token for result in results]
+
+    def _find_path(self, variables, path):
+        """``path`` found in the task's search path when it is relative, else as given.
+
+        A relative path that is found nowhere stays as given, so that the keystore
+        reader's "does not exist" message names the option and the path the user wrote.
+        """
+        if not variables or not isinstance(path, str) or not path or os.path.isabs(path) or path.startswith("~"):
+            return path
+        return self.find_file_in_search_path(variables, "files", path, ignore_missing=True) or path
 
     def _option_variables(self, variables):
         """Our variables, templated: a lookup gets them raw, and they often hold "{{ vault_secret }}"."""

@@ -9,6 +9,11 @@ may change without notice.
 See "Microsoft identity platform application authentication certificate
 credentials": ``aud`` is the token endpoint, ``iss`` and ``sub`` the client ID.
 The assertion is a bearer credential until it expires: never log it.
+
+Signing runs native code (cryptography's Rust layer, through PyJWT), which can
+fail with any exception, even a BaseException that is not an Exception (a
+pyo3 panic): every failure but MUST_PROPAGATE becomes one KeystoreError,
+without the library's text.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import time
 import uuid
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import SigningKey
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -39,4 +45,14 @@ def assertion_claims(client_id: str, audience: str, duration: int, now: int | No
 def sign_client_assertion(signing_key: SigningKey, claims: dict) -> str:
     """Sign ``claims`` with the keystore key, headers as Entra expects them."""
     jwt = require("jwt", "to sign the client assertion of the certificate grant")
-    return jwt.encode(claims, signing_key.private_key, algorithm=signing_key.algorithm, headers=signing_key.header())
+    try:
+        return jwt.encode(claims, signing_key.private_key, algorithm=signing_key.algorithm,
+                          headers=signing_key.header())
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # the safety net, native panics included: never the library's text
+        raise KeystoreError(
+            f"The key in keystore_path could not sign the client assertion ({signing_key.algorithm}): the "
+            "cryptography library failed. Check that the key is a sound RSA key, or re-export the keystore.",
+            option="keystore_path",
+        ) from None

@@ -13,7 +13,7 @@ import base64
 import binascii
 import re
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, OptionError
 
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
@@ -35,12 +35,12 @@ def certificate_der(text: str, option: str = "certificate") -> bytes:
         der = base64.b64decode("".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
         raise OptionError(f"{option} is neither a PEM certificate nor base64 DER.", option=option) from None
-    try:
-        from cryptography import x509
+    from cryptography import x509
 
+    try:
         x509.load_der_x509_certificate(der)
-    except ImportError:
+    except MUST_PROPAGATE:
         raise
-    except Exception:  # cryptography raises ValueError and others on bad DER
+    except BaseException:  # ValueError and others on bad DER; a panic of the Rust layer too
         raise OptionError(f"{option} does not hold a valid X.509 certificate.", option=option) from None
     return der

@@ -9,7 +9,12 @@ may change without notice.
 The format comes from the file's bytes, never its name. Each reader raises
 KeystoreError naming the option at fault; anything else a library raises is
 turned into a generic KeystoreError here, without its text, because library
-messages can quote the bytes they choked on.
+messages can quote the bytes they choked on. "Anything" includes a panic of
+cryptography's Rust layer, a BaseException that is not an Exception: only
+MUST_PROPAGATE passes through.
+
+Files are opened without blocking and checked on the open descriptor, so a
+path that is (or is swapped to) a FIFO or a device never hangs the task.
 """
 
 from __future__ import annotations
@@ -19,7 +24,11 @@ import os
 import stat
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 KEYSTORE_TYPES = ("auto", "jks", "jceks", "pkcs12", "pem")
@@ -59,9 +68,9 @@ def load_key_material(
         if certificate_path:
             material = attach_certificate(material, certificate_path)
         return material
-    except AzureAdOAuthError:  # KeystoreError, or MissingDependencyError for a missing library
+    except (AzureAdOAuthError, *MUST_PROPAGATE):  # KeystoreError, or MissingDependencyError for a missing library
         raise
-    except Exception:  # the safety net: never leak a library's exception or its text
+    except BaseException:  # the safety net, native panics included: never leak a library's exception or its text
         message = f"keystore_path '{path}' could not be read as {described}."
         raise KeystoreError(message, option="keystore_path") from None
 
@@ -166,8 +175,15 @@ def attach_certificate(material: KeyMaterial, certificate_path: str) -> KeyMater
     from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_certificates
 
     data = read_file(certificate_path, "certificate_path")
-    certificates = load_certificates(data, certificate_path, "certificate_path")
-    certificate, chain = split_leaf(material.private_key, certificates)
+    try:
+        certificates = load_certificates(data, certificate_path, "certificate_path")
+        certificate, chain = split_leaf(material.private_key, certificates)
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # a library failing on the certificate file: blame that file, not the keystore
+        raise KeystoreError(
+            f"certificate_path '{certificate_path}' could not be read as a certificate.", option="certificate_path"
+        ) from None
     if certificate is None:
         raise KeystoreError(
             f"The certificate in certificate_path '{certificate_path}' does not match the private key.",
@@ -177,36 +193,71 @@ def attach_certificate(material: KeyMaterial, certificate_path: str) -> KeyMater
 
 
 def read_file(path: str, option: str) -> bytes:
-    """The bytes of a small regular file, or a KeystoreError naming ``option`` that says what is wrong."""
+    """The bytes of a small regular file, or a KeystoreError naming ``option`` that says what is wrong.
+
+    The file is opened once, without blocking (O_NONBLOCK: a FIFO opens at once instead of waiting for a
+    writer; O_NOCTTY: a terminal never becomes ours), and every check runs on that descriptor, so a path
+    swapped between a check and the read cannot slip a FIFO or a device past it.
+    """
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise KeystoreError(f"{option} '{path}' does not exist.", option=option) from None
-    except PermissionError:
-        raise KeystoreError(
-            f"{option} '{path}' cannot be reached: permission denied on a parent directory.", option=option
-        ) from None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
-        raise KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise KeystoreError(f"{option} '{path}' is a directory, not a file.", option=option)
-    if not stat.S_ISREG(info.st_mode):
-        raise KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
-    if info.st_size > MAX_FILE_SIZE:
-        raise _too_large(path, option)
+        raise _open_error(path, option, exc) from None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_SIZE + 1)
-    except PermissionError:
-        message = f"{option} '{path}' is not readable by this user (permission denied)."
-        raise KeystoreError(message, option=option) from None
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise KeystoreError(f"{option} '{path}' is a directory, not a file.", option=option)
+        if not stat.S_ISREG(info.st_mode):
+            raise KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
+        if info.st_size > MAX_FILE_SIZE:
+            raise _too_large(path, option)
+        data = _read_at_most(descriptor, MAX_FILE_SIZE + 1)
     except OSError as exc:
         raise KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option) from None
+    finally:
+        os.close(descriptor)
     if not data:
         raise KeystoreError(f"{option} '{path}' is empty.", option=option)
-    if len(data) > MAX_FILE_SIZE:
+    if len(data) > MAX_FILE_SIZE:  # the file grew after fstat
         raise _too_large(path, option)
     return data
+
+
+def _open_error(path: str, option: str, exc: Exception) -> KeystoreError:
+    if isinstance(exc, FileNotFoundError):
+        return KeystoreError(f"{option} '{path}' does not exist.", option=option)
+    if isinstance(exc, PermissionError):
+        if _parent_blocks(path):
+            return KeystoreError(
+                f"{option} '{path}' cannot be reached: permission denied on a parent directory.", option=option
+            )
+        return KeystoreError(f"{option} '{path}' is not readable by this user (permission denied).", option=option)
+    if getattr(exc, "errno", None) == errno.ENXIO:  # a socket, or a device with nothing behind it
+        return KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
+    return KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option)
+
+
+def _parent_blocks(path: str) -> bool:
+    """After EACCES on open: True when the path cannot even be looked up (a parent directory is closed)."""
+    try:
+        os.stat(path)
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    chunks = []
+    remaining = limit
+    while remaining > 0:
+        chunk = os.read(descriptor, min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(path: str, option: str) -> KeystoreError:

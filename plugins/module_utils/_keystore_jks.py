@@ -23,7 +23,11 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
     certificate_matches_key,
@@ -49,7 +53,26 @@ def load_jks(
     """Read the private key entry of a JKS or JCEKS keystore held in ``data``.
 
     ``key_password`` defaults to ``keystore_password``, as with keytool.
+    Raises KeystoreError (or MissingDependencyError), whatever the libraries do.
     """
+    try:
+        return _load(data, path, store_type, keystore_password, key_password, alias)
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # the safety net, native panics included: never a library's text
+        raise KeystoreError(
+            f"keystore_path '{path}' could not be read as a {store_type.upper()} keystore.", option="keystore_path"
+        ) from None
+
+
+def _load(
+    data: bytes,
+    path: str,
+    store_type: str,
+    keystore_password: str | None,
+    key_password: str | None,
+    alias: str | None,
+) -> KeyMaterial:
     label = store_type.upper()
     if keystore_password is None:
         raise KeystoreError(

@@ -17,7 +17,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----", re.DOTALL)
@@ -40,8 +44,19 @@ def load_pem(
 
     The key password is ``key_password``, or else ``keystore_password``. PEM
     has no aliases, so ``alias`` is not used. A key without any certificate
-    gives ``certificate=None``.
+    gives ``certificate=None``. Raises KeystoreError, whatever the library does.
     """
+    try:
+        return _load(data, path, key_password if key_password is not None else keystore_password)
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # the safety net, native panics included: never the library's text
+        raise KeystoreError(
+            f"keystore_path '{path}' could not be read as a PEM keystore.", option="keystore_path"
+        ) from None
+
+
+def _load(data: bytes, path: str, password: str | None) -> KeyMaterial:
     blocks = pem_blocks(data)
     keys = [(label, block) for label, block in blocks if label.endswith("PRIVATE KEY")]
     cert_blocks = [block for label, block in blocks if label.encode("ascii") in _CERTIFICATE_LABELS]
@@ -53,7 +68,6 @@ def load_pem(
             f"The PEM file '{path}' holds {len(keys)} private keys; keep one key per file.",
             option="keystore_path",
         )
-    password = key_password if key_password is not None else keystore_password
     private_key = load_private_key(keys[0][0], keys[0][1], path, password)
     certificates = [parse_pem_certificate(block, path, "keystore_path") for block in cert_blocks]
     certificate, chain = split_leaf(private_key, certificates)

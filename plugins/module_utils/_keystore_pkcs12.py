@@ -11,6 +11,11 @@ and ``openssl pkcs12 -legacy`` RC2/3DES files while its OpenSSL legacy provider
 is loaded (the default for its wheels). It returns only the first private key
 of a file, so an alias naming another entry is refused rather than silently
 signing with the wrong key.
+
+cryptography's Rust layer panics (pyo3's PanicException, a BaseException) on a
+NUL byte in the password, and prints the password's bytes to stderr as it does:
+such a password is refused before it reaches the library. Any other failure of
+the library becomes a KeystoreError without its text.
 """
 
 from __future__ import annotations
@@ -18,7 +23,11 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 
@@ -32,7 +41,19 @@ def load_pkcs12(
     """Read the (first) private key of a PKCS12 file and its certificates.
 
     PKCS12 keys share the store password, so ``key_password`` is not used.
+    Raises KeystoreError (or MissingDependencyError), whatever the library does.
     """
+    try:
+        return _load(data, path, keystore_password, alias)
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # the safety net, native panics included: never the library's text
+        raise KeystoreError(
+            f"keystore_path '{path}' could not be read as a PKCS12 keystore.", option="keystore_path"
+        ) from None
+
+
+def _load(data: bytes, path: str, keystore_password: str | None, alias: str | None) -> KeyMaterial:
     bundle = _open(data, path, keystore_password)
     if bundle.key is None:
         raise KeystoreError(
@@ -58,6 +79,11 @@ def _open(data: bytes, path: str, keystore_password: str | None) -> Any:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     password = None if keystore_password is None else keystore_password.encode("utf-8", "surrogatepass")
+    if password is not None and b"\x00" in password:
+        raise KeystoreError(
+            "keystore_password holds a NUL byte (\\x00), which a PKCS12 password cannot hold.",
+            option="keystore_password",
+        )
     try:
         with warnings.catch_warnings():
             # BER-encoded files (some Windows and NSS exports) load with a UserWarning that would

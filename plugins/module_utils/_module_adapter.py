@@ -10,12 +10,21 @@ An exception that escapes a module makes Ansible print the module's arguments
 in clear, even those marked no_log. So nothing may escape: the core's own
 errors become their message, and anything else becomes a generic failure that
 names only the exception type (its text could embed input bytes).
+
+"Anything else" includes BaseExceptions that are not Exceptions: a panic in
+cryptography's Rust layer (pyo3's PanicException) is one, and its text can list
+a password's bytes. Only MUST_PROPAGATE (the user or the interpreter stopping
+us) passes through.
 """
 
 from __future__ import annotations
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import MissingDependencyError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, TokenEndpointError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    TokenEndpointError,
+)
 
 
 def error_details(exc: AzureAdOAuthError) -> dict:
@@ -47,14 +56,19 @@ def run_guarded(module, action, before_failing=None):
     """
     try:
         return action()
-    except Exception as exc:  # the safety net described above
-        if before_failing is not None:
-            before_failing()
-        module.fail_json(**failure(exc))
+    except MUST_PROPAGATE:  # also the SystemExit of a fail_json or exit_json called by ``action``
+        raise
+    except BaseException as exc:  # the safety net described above, native panics included
+        details = failure(exc)
+    # Fail outside the except block: with tracebacks enabled, fail_json would otherwise format the
+    # pending exception, text and all, into the result.
+    if before_failing is not None:
+        before_failing()
+    module.fail_json(**details)
     return None
 
 
-def failure(exc: Exception) -> dict:
+def failure(exc: BaseException) -> dict:
     """fail_json arguments for ``exc``; never the text of an unexpected exception."""
     if isinstance(exc, MissingDependencyError):
         from ansible.module_utils.basic import missing_required_lib

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import keystore_factory as kf
@@ -145,26 +147,104 @@ def test_unreadable_file(tmp_path):
     fails("keystore_path", "not readable by this user", path=str(target))
 
 
+def open_failing_for(monkeypatch, target: str, error: OSError) -> None:
+    """Make os.open fail with ``error`` for ``target`` only, as the reader sees it."""
+    real_open = os.open
+
+    def fake_open(path, *args, **kwargs):
+        if os.fspath(path) == target:
+            raise error
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(_keystore.os, "open", fake_open)
+
+
 def test_unreadable_file_simulated(tmp_path, monkeypatch):
     """The same path as a mode 000 file, for root (which reads anything)."""
     target = write(tmp_path, "locked.p12", b"\x30\x03\x02\x01\x03")
-
-    def deny(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(_keystore, "open", deny, raising=False)
+    open_failing_for(monkeypatch, target, PermissionError(13, "Permission denied"))
     fails("keystore_path", "not readable by this user (permission denied)", path=target)
 
 
+def test_closed_parent_directory_simulated(tmp_path, monkeypatch):
+    """EACCES on open, and the path cannot even be looked up: a parent directory is at fault."""
+    target = write(tmp_path, "locked.p12", b"\x30\x03\x02\x01\x03")
+    open_failing_for(monkeypatch, target, PermissionError(13, "Permission denied"))
+    real_stat = os.stat
+    monkeypatch.setattr(_keystore.os, "stat", lambda path, *a, **k: (_ for _ in ()).throw(PermissionError(13, "x"))
+                        if os.fspath(path) == target else real_stat(path, *a, **k))  # fmt: skip
+    fails("keystore_path", "cannot be reached: permission denied on a parent directory", path=target)
+
+
 def test_other_os_errors_show_only_the_errno_name(tmp_path, monkeypatch):
+    target = write(tmp_path, "io.p12", b"\x30\x03\x02\x01\x03")
+    open_failing_for(monkeypatch, target, OSError(5, "Input/output error with secret-looking text"))
+    error = fails("keystore_path", "cannot be read (EIO)", path=target)
+    assert "secret-looking" not in str(error)
+
+
+def test_read_errors_show_only_the_errno_name(tmp_path, monkeypatch):
     target = write(tmp_path, "io.p12", b"\x30\x03\x02\x01\x03")
 
     def broken(*args, **kwargs):
         raise OSError(5, "Input/output error with secret-looking text")
 
-    monkeypatch.setattr(_keystore, "open", broken, raising=False)
+    monkeypatch.setattr(_keystore.os, "read", broken)
     error = fails("keystore_path", "cannot be read (EIO)", path=target)
     assert "secret-looking" not in str(error)
+
+
+def in_thread_with_deadline(action, seconds: float = 10.0):
+    """Run ``action`` in a daemon thread; fail the test (instead of hanging it) if it does not return in time."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = action()
+        except BaseException as error:  # handed back to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still blocked after {seconds}s"
+    return outcome
+
+
+def test_a_path_swapped_to_a_fifo_after_any_check_never_blocks(tmp_path, monkeypatch):
+    """The reader checks the descriptor it opened, not the path: a stat that says "regular file" cannot fool it."""
+    fifo = tmp_path / "swapped.p12"
+    os.mkfifo(fifo)  # opening it for reading without O_NONBLOCK waits forever for a writer
+    regular = os.stat(write(tmp_path, "decoy.p12", b"\x30\x03\x02\x01\x03"))
+    real_stat = os.stat
+    monkeypatch.setattr(_keystore.os, "stat", lambda path, *a, **k: regular if os.fspath(path) == str(fifo)
+                        else real_stat(path, *a, **k))  # fmt: skip
+    outcome = in_thread_with_deadline(lambda: load_key_material(str(fifo)))
+    error = outcome.get("error")
+    assert isinstance(error, KeystoreError) and error.option == "keystore_path", outcome
+    assert "is not a regular file" in str(error)
+
+
+def test_a_fifo_as_certificate_path_never_blocks(tmp_path):
+    store = kf.committed_jdk25_keystore()
+    fifo = tmp_path / "cert.pem"
+    os.mkfifo(fifo)
+    outcome = in_thread_with_deadline(lambda: load_key_material(**store.load_kwargs(certificate_path=str(fifo))))
+    error = outcome.get("error")
+    assert isinstance(error, KeystoreError) and error.option == "certificate_path", outcome
+    assert "is not a regular file" in str(error)
+
+
+def test_a_socket_is_not_a_regular_file(tmp_path):
+    path = tmp_path / "s.p12"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        fails("keystore_path", "is not a regular file", path=str(path))
+
+
+def test_a_device_is_not_a_regular_file():
+    outcome = in_thread_with_deadline(lambda: load_key_material(os.devnull))
+    assert isinstance(outcome.get("error"), KeystoreError) and "is not a regular file" in str(outcome["error"])
 
 
 def test_certificate_path_file_errors_name_certificate_path(tmp_path):
