@@ -127,7 +127,9 @@ options:
     default: false
   timeout:
     description:
-      - Seconds to wait for each HTTP request.
+      - The longest time, in seconds, that one request to the token endpoint may take, from connecting to reading
+        the whole answer. Each retry gets the same time again.
+      - More than 0 and at most 600; fractions such as V(2.5) are allowed.
     type: float
     default: 30
   validate_certs:
@@ -137,8 +139,12 @@ options:
     default: true
   ca_path:
     description:
-      - A PEM bundle of CA certificates to trust for the token endpoint, for proxies that re-sign TLS.
-      - E(REQUESTS_CA_BUNDLE), E(HTTPS_PROXY) and E(NO_PROXY) from the environment are honoured too.
+      - CA certificates to trust for the token endpoint, for proxies that re-sign TLS, as a PEM file or a directory
+        of PEM files. It must be a regular file (a FIFO or device is refused).
+      - Without it, E(REQUESTS_CA_BUNDLE) or else E(CURL_CA_BUNDLE) names the bundle; without those, the system's CA
+        store is used (certifi's bundle when the system store is empty and certifi is installed).
+      - E(HTTPS_PROXY) (an C(http://) proxy, reached with CONNECT; C(user:password@) for proxy authentication) and
+        E(NO_PROXY) from the environment are honoured too. Redirects are never followed.
     type: path
   retries:
     description:
@@ -161,7 +167,6 @@ notes:
     must be given; both rules hold after the environment variables are applied.
   - A credential given explicitly is never combined with one from the environment.
 requirements:
-  - requests
   - PyJWT (certificate grant)
   - cryptography (certificate grant)
   - pyjks (JKS and JCEKS keystores)

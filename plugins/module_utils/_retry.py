@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -29,6 +30,10 @@ DEFAULT_RETRIES = 4
 DEFAULT_MAX_RETRY_WAIT = 60.0
 # Exponential backoff without Retry-After: full jitter over 1, 2, 4, 8... seconds.
 BACKOFF_BASE = 1.0
+# The longest Retry-After we read (a year); anything longer is reported as this. It is always more than
+# max_retry_wait allows, so such an answer fails at once instead of waiting.
+MAX_RETRY_AFTER = 365 * 24 * 3600
+_DELTA_SECONDS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -88,27 +93,37 @@ def send_with_retries(
         attempt += 1
         if on_retry is not None:
             on_retry(attempt, reason, wait)
-        sleep(wait)
+        # Never negative, never past max_retry_wait: the documented ceiling depends on it.
+        sleep(min(max(0.0, wait), policy.max_retry_wait))
 
 
 def backoff(attempt: int, cap: float) -> float:
-    """Full-jitter exponential backoff, so parallel workers do not retry in lockstep."""
-    return random.uniform(0, min(cap, BACKOFF_BASE * (2 ** attempt)))  # noqa: S311 - jitter, not crypto
+    """Full-jitter exponential backoff, so parallel workers do not retry in lockstep; never above ``cap``."""
+    ceiling = max(0.0, min(cap, BACKOFF_BASE * (2 ** min(attempt, 30))))
+    return random.uniform(0, ceiling)  # noqa: S311 - jitter, not crypto
 
 
 def retry_after(headers: dict, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None.
+
+    The header is the endpoint's word, so anything goes: the result is always a finite number from 0 to
+    MAX_RETRY_AFTER (a date in the past waits 0), or None when the value is not one of the two forms.
+    """
+    value = next((v for k, v in headers.items() if str(k).lower() == "retry-after"), None)
     if value is None:
         return None
     value = str(value).strip()
-    if value.isdigit():
-        return float(value)
+    if _DELTA_SECONDS.match(value):
+        # Only ASCII digits (str.isdigit also takes "²", which float() refuses); a huge number is cut short
+        # before int() (Python refuses over 4300 digits) and capped, so the caller's message stays readable.
+        digits = value.lstrip("0") or "0"
+        return float(MAX_RETRY_AFTER if len(digits) > 12 else min(int(digits), MAX_RETRY_AFTER))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        current = time.time() if now is None else now
+        wait = when.timestamp() - current
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
         return None
-    if when is None:
+    if wait != wait:  # NaN
         return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
+    return min(max(0.0, wait), float(MAX_RETRY_AFTER))

@@ -1,6 +1,6 @@
 """Library exceptions never reach the user raw.
 
-pyjks, cryptography and requests put whatever they like in their messages: file
+pyjks, cryptography, ssl and http.client put whatever they like in their messages: file
 bytes, URLs, sometimes the input they choked on. Here each library function the
 collection calls is replaced by one that raises with a secret-looking MARKER in
 its message, and the collection's error must carry neither the marker nor the
@@ -218,28 +218,96 @@ def test_os_errors_name_only_the_errno(monkeypatch, pem_file, where):
     assert "EIO" in str(caught.value)
 
 
-# --------------------------------------------------------------------------- requests
+# --------------------------------------------------------------------------- the transport (http.client, ssl, socket)
 
 
-def request_errors():
-    import requests
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A real HTTPS endpoint, so that each failure below happens at the step it names, after the real ones."""
+    from hostile_endpoint import hostile_endpoint
 
-    exceptions = requests.exceptions
+    with hostile_endpoint(tmp_path_factory.mktemp("hostile")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(autouse=True)
+def fresh_transport():
+    """No kept-alive connection or cached TLS context carries over from one case to the next."""
+    _http._POOL.clear()
+    _http._CONTEXTS.clear()
+    yield
+    _http._POOL.clear()
+    _http._CONTEXTS.clear()
+
+
+class NativePanic(BaseException):
+    """Like pyo3's PanicException: a BaseException that is not an Exception."""
+
+
+def transport_errors():
+    """name: (what to patch, the exception it raises, option, words the message must hold).
+
+    Each library entry point the transport calls fails, with the MARKER in its text, at its own step:
+    resolving, connecting, the proxy tunnel, the TLS handshake, sending, the status line and headers, the body.
+    """
+    import http.client
+    import socket
+    import ssl
+
     return {
-        # name: (exception, option, words the message must hold)
-        "SSLError": (exceptions.SSLError(MARKER), "ca_path", ("validate_certs", "ca_path")),
-        "ProxyError": (exceptions.ProxyError(MARKER), "authority_host", ("HTTPS_PROXY",)),
-        "ConnectTimeout": (exceptions.ConnectTimeout(MARKER), "timeout", ("timeout",)),
-        "ReadTimeout": (exceptions.ReadTimeout(MARKER), "timeout", ("timeout",)),
-        "ConnectionError": (exceptions.ConnectionError(MARKER), "authority_host", ("authority_host", "HTTPS_PROXY")),
-        "ChunkedEncodingError": (exceptions.ChunkedEncodingError(MARKER), "authority_host", ("authority_host",)),
-        "ContentDecodingError": (exceptions.ContentDecodingError(MARKER), "authority_host", ("authority_host",)),
-        "InvalidURL": (exceptions.InvalidURL(MARKER), "authority_host", ("authority_host",)),
-        "TooManyRedirects": (exceptions.TooManyRedirects(MARKER), "authority_host", ("authority_host",)),
-        # requests opens the CA bundle itself and raises a bare OSError for a missing one.
-        "OSError": (OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {MARKER}"), "ca_path",
-                    ("ca_path",)),
-    }
+        "certificate": ("ssl.SSLContext.wrap_socket", ssl.SSLCertVerificationError(1, MARKER), "ca_path",
+                        ("validate_certs", "ca_path")),
+        "handshake": ("ssl.SSLContext.wrap_socket", ssl.SSLError(1, MARKER), "authority_host", ("TLS 1.2",)),
+        "handshake-eof": ("ssl.SSLContext.wrap_socket", ssl.SSLEOFError(8, MARKER), "authority_host",
+                          ("dropped the connection",)),
+        "proxy": ("http.client.HTTPConnection._tunnel", OSError(f"Tunnel connection failed: 407 {MARKER}"),
+                  "authority_host", ("HTTPS_PROXY", "HTTP 407")),
+        "resolve": ("socket.getaddrinfo", socket.gaierror(-2, MARKER), "authority_host", ("authority_host", "DNS")),
+        "connect-timeout": ("socket.socket.connect", TimeoutError(MARKER), "timeout", ("timeout",)),
+        "connect-refused": ("socket.socket.connect", ConnectionRefusedError(111, MARKER), "authority_host",
+                            ("authority_host", "HTTPS_PROXY")),
+        "invalid-url": ("http.client.HTTPConnection.putrequest", http.client.InvalidURL(MARKER), "authority_host",
+                        ("authority_host",)),
+        "send-reset": ("http.client.HTTPConnection.send", ConnectionResetError(104, MARKER), "authority_host",
+                       ("dropped the connection",)),
+        "read-timeout": ("http.client.HTTPConnection.getresponse", TimeoutError(MARKER), "timeout", ("timeout",)),
+        "status-line": ("http.client.HTTPConnection.getresponse", http.client.BadStatusLine(MARKER),
+                        "authority_host", ("well-formed HTTP",)),
+        "header-line": ("http.client.HTTPConnection.getresponse", http.client.LineTooLong(MARKER),
+                        "authority_host", ("well-formed HTTP",)),
+        "too-many-headers": ("http.client.HTTPConnection.getresponse", http.client.HTTPException(MARKER),
+                             "authority_host", ("well-formed HTTP",)),
+        "body-incomplete": ("http.client.HTTPResponse.read", http.client.IncompleteRead(MARKER.encode()),
+                            "authority_host", ("dropped the connection",)),
+        "body-unexpected": ("http.client.HTTPResponse.read", RuntimeError(MARKER), "authority_host",
+                            ("RuntimeError", "authority_host")),
+        "native-panic": ("ssl.SSLContext.wrap_socket", NativePanic(MARKER), "authority_host", ("NativePanic",)),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(transport_errors()))
+@pytest.mark.parametrize("retries", [0, 1])
+def test_transport_errors_are_reworded(monkeypatch, hostile, name, retries):
+    import http.client
+
+    target, exc, option, words = transport_errors()[name]
+    tenant = hostile.tenant({})
+    if name == "proxy":
+        # The proxy's password is the MARKER too: it must never be echoed.
+        monkeypatch.setenv("HTTPS_PROXY", f"http://user:{MARKER}@{hostile.authority_host.split('//')[1]}")
+        monkeypatch.setattr(http.client.HTTPConnection, "_tunnel", lambda self: None)
+    monkeypatch.setattr(target, raiser(exc))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    client, request_target = token_client(retries=retries, tenant_id=tenant, authority_host=hostile.authority_host,
+                                          ca_path=hostile.ca_path)  # fmt: skip
+    with pytest.raises(TransportError) as caught:
+        client.acquire(request_target)
+    assert_clean(caught.value, option)
+    for word in words:
+        assert word in str(caught.value)
+    assert d.CLIENT_SECRET not in str(caught.value)
+    if caught.value.retryable and retries:
+        assert "Gave up after 2 attempts." in str(caught.value)
 
 
 def token_client(retries=0, **options):
@@ -250,38 +318,16 @@ def token_client(retries=0, **options):
     return TokenClient(request), target
 
 
-@pytest.mark.parametrize("name", list(request_errors()))
-@pytest.mark.parametrize("retries", [0, 1])
-def test_requests_errors_are_reworded(monkeypatch, name, retries):
-    import requests
-
-    exc, option, words = request_errors()[name]
-    _http._SESSIONS.clear()
-    monkeypatch.setattr(requests.Session, "post", raiser(exc))
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
-    client, target = token_client(retries=retries, ca_path="/etc/ssl/does-not-matter.pem")
-    with pytest.raises(TransportError) as caught:
-        client.acquire(target)
-    assert_clean(caught.value, option)
-    for word in words:
-        assert word in str(caught.value)
-    assert d.CLIENT_SECRET not in str(caught.value)
-
-
-def test_response_body_read_errors_are_reworded(monkeypatch):
-    import requests
-
-    class Response:
-        status_code = 200
-        headers: dict = {}
-
-        @property
-        def content(self):
-            raise requests.exceptions.ChunkedEncodingError(MARKER)
-
-    _http._SESSIONS.clear()
-    monkeypatch.setattr(requests.Session, "post", lambda *args, **kwargs: Response())
-    client, target = token_client()
+@pytest.mark.parametrize("behaviour", [
+    {"raw_response": f"{MARKER} is no HTTP\r\n\r\n"},
+    {"gzip": True, "body": f'{{"error": "{MARKER}"}}'},
+    {"headers": [["X-Marker", MARKER * 3000]]},
+    {"close": "mid_body", "body": f'{{"error": "{MARKER}", "padding": "{"x" * 400}"}}'},
+], ids=["garbage", "gzip", "huge-header", "mid-body"])  # fmt: skip
+def test_hostile_answers_are_reworded(hostile, behaviour):
+    """What a hostile endpoint sends (the MARKER) is never quoted by a transport failure."""
+    tenant = hostile.tenant(behaviour)
+    client, target = token_client(tenant_id=tenant, authority_host=hostile.authority_host, ca_path=hostile.ca_path)
     with pytest.raises(TransportError) as caught:
         client.acquire(target)
     assert_clean(caught.value, "authority_host")
@@ -289,7 +335,6 @@ def test_response_body_read_errors_are_reworded(monkeypatch):
 
 def test_missing_ca_bundle_names_ca_path_for_real(tmp_path):
     """The bug this file found: requests raised a bare OSError for a missing ca_path, which escaped."""
-    _http._SESSIONS.clear()
     missing = str(tmp_path / "no-such-ca.pem")
     client, target = token_client(ca_path=missing)
     with pytest.raises(TransportError) as caught:
@@ -299,7 +344,6 @@ def test_missing_ca_bundle_names_ca_path_for_real(tmp_path):
 
 
 def test_missing_requests_ca_bundle_names_it(tmp_path, monkeypatch):
-    _http._SESSIONS.clear()
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "no-such-bundle.pem"))
     client, target = token_client()
     with pytest.raises(TransportError) as caught:
