@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keystore_factory as kf
+import native_panics
 import pytest
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
@@ -407,6 +408,118 @@ def test_certificate_path_replaces_the_keystore_certificate(stores, tmp_path):
     key_as_cert = tmp_path / "key.crt"
     key_as_cert.write_bytes(store.read_bytes())
     fails(store, "certificate_path", "holds no PEM certificate", certificate_path=str(key_as_cert))
+
+
+@pytest.mark.parametrize("key_format", ["pkcs8", "traditional"])
+def test_pem_key_password_wins_over_a_different_keystore_password(stores, monkeypatch, key_format):
+    """Both given, different: the key decrypts only with key_password, and keystore_password is never tried."""
+    from cryptography.hazmat.primitives import serialization
+
+    store = stores(("pem-both", key_format), kf.pem_files, key_password=kf.DEFAULT_KEY_PASSWORD, key_format=key_format)
+    tried = []
+    real = serialization.load_pem_private_key
+
+    def recording(data, password, *args, **kwargs):
+        tried.append(password)
+        return real(data, password, *args, **kwargs)
+
+    monkeypatch.setattr(serialization, "load_pem_private_key", recording)
+    material = load(store, keystore_password=kf.DEFAULT_STORE_PASSWORD, key_password=kf.DEFAULT_KEY_PASSWORD)
+    kf.assert_key_matches(material, store.cert)
+    assert tried == [kf.DEFAULT_KEY_PASSWORD.encode()]
+
+
+def test_pem_a_wrong_key_password_is_not_rescued_by_the_keystore_password(stores):
+    """keystore_password is the fallback only when key_password is unset, never a second try."""
+    store = stores(("pem-both", "pkcs8"), kf.pem_files, key_password=kf.DEFAULT_KEY_PASSWORD)
+    fails(store, "key_password", "wrong key_password", keystore_password=kf.DEFAULT_KEY_PASSWORD, key_password=WRONG)
+
+
+# --------------------------------------------------------------------------- native panics
+
+
+NUL_PASSWORD = "Nul\x00Pass-5Jy"
+
+
+def real_panic_class(store: kf.Keystore) -> type:
+    """cryptography 50's own panic class, from its real trigger: a NUL byte in a PKCS12 password."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        pkcs12.load_pkcs12(store.read_bytes(), NUL_PASSWORD.encode())
+    except Exception:  # noqa: S110 - a cryptography that raises an Exception here has no panic to offer
+        pass
+    except BaseException as panic:  # the Rust panic: exactly what the nets are for
+        return type(panic)
+    pytest.skip("this cryptography no longer panics on a NUL byte in a PKCS12 password")
+
+
+def test_cryptography_really_panics_on_a_nul_in_a_pkcs12_password(stores):
+    """The trigger the issue found: a BaseException, not an Exception, that lists the password's bytes."""
+    panic = real_panic_class(stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True))
+    assert not issubclass(panic, Exception) and panic.__name__ == "PanicException"
+
+
+def test_a_nul_in_a_pkcs12_password_is_refused_before_cryptography_sees_it(stores, monkeypatch):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    store = stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True)
+    calls = []
+    monkeypatch.setattr(pkcs12, "load_pkcs12", lambda *args: calls.append(args))
+    error = fails(store, "keystore_password", "holds a NUL byte", keystore_password=NUL_PASSWORD)
+    assert calls == [] and "5Jy" not in str(error) and "[" not in str(error)
+
+
+def test_the_loader_net_catches_the_real_panic_class(stores, monkeypatch):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    store = stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True)
+    panic = real_panic_class(store)
+
+    def panicking(*args):
+        raise panic(native_panics.panic_text(kf.DEFAULT_STORE_PASSWORD))
+
+    monkeypatch.setattr(pkcs12, "load_pkcs12", panicking)
+    error = fails(store, "keystore_path", "could not be read as a PKCS12 keystore")
+    assert native_panics.PANIC_MARKER not in str(error) and error.__suppress_context__
+
+
+@pytest.mark.parametrize(("call", "kind", "says"), [
+    ("pkcs12-load", "p12", "could not be read as a PKCS12 keystore"),
+    ("pem-key-load", "pem", "could not be read as a PEM keystore"),
+    ("pem-certificate-parse", "pem", "could not be read as a PEM keystore"),
+    ("der-key-load", "jks", "could not be read as a JKS keystore"),
+    ("der-certificate-parse", "jks", "could not be read as a JKS keystore"),
+    ("jks-store-load", "jks", "could not be read as a JKS keystore"),
+    ("jks-key-decrypt", "jks", "could not be read as a JKS keystore"),
+])  # fmt: skip
+def test_every_reader_turns_a_panic_into_a_keystore_error(stores, monkeypatch, call, kind, says):
+    store = {"p12": lambda: stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True),
+             "pem": lambda: stores("pem-cert-first", kf.pem_files, with_chain=True, cert_first=True),
+             "jks": kf.committed_jdk25_keystore}[kind]()  # fmt: skip
+    native_panics.inject(call, kf.DEFAULT_STORE_PASSWORD, monkeypatch.setattr)
+    error = fails(store, "keystore_path", says)
+    assert native_panics.PANIC_MARKER not in str(error) and error.__suppress_context__
+
+
+def test_a_panic_on_the_certificate_file_names_certificate_path(stores, monkeypatch):
+    store = stores("pem-split", kf.pem_files, layout="split", with_chain=True)
+    native_panics.inject("pem-certificate-parse", kf.DEFAULT_STORE_PASSWORD, monkeypatch.setattr)
+    fails(store, "certificate_path", "certificate_path", "could not be read as a certificate")
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_the_loader_nets_let_the_stopping_exceptions_through(stores, monkeypatch, stop):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    store = stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True)
+
+    def stopping(*args):
+        raise stop()
+
+    monkeypatch.setattr(pkcs12, "load_pkcs12", stopping)
+    with pytest.raises(stop):
+        load(store)
 
 
 # --------------------------------------------------------------------------- type detection

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import keystore_factory as kf
+import native_panics
 import pytest
+from cert_builder import write_private
 from entra_emulator import defaults as d
 from module_runner import run_module
 
@@ -16,16 +21,20 @@ def run(entra, monkeypatch, capsys):
                      "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_AUTHORITY_HOST"):
         monkeypatch.delenv(variable, raising=False)
 
-    def run_token(check_mode=False, **args):
+    def run_unchecked(check_mode=False, **args):
         base = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "authority_host": entra.authority_host,
                 "ca_path": str(entra.ca_path)}
         base.update(args)
-        result = run_module(token.main, {k: v for k, v in base.items() if v is not None}, monkeypatch, capsys,
-                            check_mode=check_mode)
+        return run_module(token.main, {k: v for k, v in base.items() if v is not None}, monkeypatch, capsys,
+                          check_mode=check_mode)
+
+    def run_token(check_mode=False, **args):
+        result = run_unchecked(check_mode, **args)
         assert "Traceback" not in result.output
         assert d.CLIENT_SECRET not in result.output.replace(result.result.get("access_token", "-"), "")
         return result
 
+    run_token.unchecked = run_unchecked  # without the checks above, for runs that show a traceback on purpose
     return run_token
 
 
@@ -90,3 +99,129 @@ def test_retries_are_listed_when_the_task_fails_too(run, entra):
     result = run(client_secret=d.CLIENT_SECRET, scope=[d.GRAPH_SCOPE], retries=1)
     assert result.failed
     assert any("retry 1 after HTTP 503" in w for w in result.warnings)
+
+
+# --------------------------------------------------------------------------- native panics
+
+
+P12_PASSWORD = "Panic-P12#pass-4Kq"
+PEM_PASSWORD = "Panic-PEM#pass-8Zt"
+
+
+@pytest.fixture(scope="module")
+def panic_keystores(tmp_path_factory):
+    """One keystore per reader, built with the real tools, 0600, with distinctive passwords."""
+    root = tmp_path_factory.mktemp("panic-keystores")
+    p12 = kf.openssl_pkcs12(root / "p12", password=P12_PASSWORD)
+    pem = kf.pem_files(root / "pem", key_password=PEM_PASSWORD)
+    split_der = kf.pem_files(root / "split-der", layout="split-der")
+    jks = kf.committed_jdk25_keystore()
+    jks_copy = Path(write_private(root / "app.jks", jks.read_bytes()))
+    return {
+        "p12": {"keystore_path": str(p12.path), "keystore_password": P12_PASSWORD},
+        "pem": {"keystore_path": str(pem.path), "key_password": PEM_PASSWORD},
+        "split-der": {"keystore_path": str(split_der.path), "certificate_path": str(split_der.certificate_path)},
+        "jks": {"keystore_path": str(jks_copy), "keystore_password": jks.store_password,
+                "key_password": jks.key_password},
+    }
+
+
+# (native call, keystore, api_version, what the message must say, the option it names)
+PANIC_CASES = [
+    ("pkcs12-load", "p12", "v2", "could not be read as a PKCS12 keystore", "keystore_path"),
+    ("pem-key-load", "pem", "v2", "could not be read as a PEM keystore", "keystore_path"),
+    ("pem-certificate-parse", "pem", "v2", "could not be read as a PEM keystore", "keystore_path"),
+    ("der-certificate-parse", "split-der", "v2", "could not be read as a certificate", "certificate_path"),
+    ("der-certificate-parse", "jks", "v2", "could not be read as a JKS keystore", "keystore_path"),
+    ("der-key-load", "jks", "v2", "could not be read as a JKS keystore", "keystore_path"),
+    ("jks-store-load", "jks", "v2", "could not be read as a JKS keystore", "keystore_path"),
+    ("jks-key-decrypt", "jks", "v2", "could not be read as a JKS keystore", "keystore_path"),
+    ("ps256-sign", "pem", "v2", "could not sign the client assertion (PS256)", "keystore_path"),
+    ("rs256-sign", "p12", "v1", "could not sign the client assertion (RS256)", "keystore_path"),
+    ("assertion-claims", "pem", "v2", "Unexpected internal error (PanicException)", None),
+]
+
+
+def assert_no_panic_text(output: str, secrets) -> None:
+    assert native_panics.PANIC_MARKER not in output and "NulError" not in output and "unwrap()" not in output
+    for secret in secrets:
+        for form in native_panics.secret_forms(secret):
+            assert form not in output, f"a secret reached the output as {form!r}"
+
+
+@pytest.mark.parametrize(("call", "store", "api_version", "says", "option"), PANIC_CASES,
+                         ids=[f"{case[0]}-{case[1]}" for case in PANIC_CASES])  # fmt: skip
+def test_a_native_panic_fails_the_module_cleanly(run, monkeypatch, panic_keystores, call, store, api_version, says,
+                                                 option):  # fmt: skip
+    options = panic_keystores[store]
+    secrets = [value for name, value in options.items() if "password" in name]
+    native_panics.inject(call, secrets[0] if secrets else P12_PASSWORD, monkeypatch.setattr)
+    result = run(resource=d.GRAPH_RESOURCE, api_version=api_version, **options)
+    assert result.failed and result.exit_code == 1
+    assert says in result["msg"]
+    assert result.result.get("error", {}).get("option") == option
+    assert "exception" not in result.result and "module_stderr" not in result.result
+    assert_no_panic_text(result.output, secrets)
+
+
+def test_a_native_panic_is_not_quoted_even_with_tracebacks_enabled(run, monkeypatch, panic_keystores):
+    """ANSIBLE_DISPLAY_TRACEBACK=error makes fail_json attach a traceback: it must not be the panic's."""
+    from ansible.module_utils._internal import _traceback
+
+    monkeypatch.setattr(_traceback, "_is_traceback_enabled", lambda event: True)
+    native_panics.inject("assertion-claims", P12_PASSWORD, monkeypatch.setattr)
+    result = run.unchecked(resource=d.GRAPH_RESOURCE, **panic_keystores["p12"])
+    assert result.failed and "Unexpected internal error (PanicException)" in result["msg"]
+    assert "PanicException: " not in result.output  # the exception itself is not formatted, only its type named
+    assert_no_panic_text(result.output, [P12_PASSWORD])
+
+
+class FailingModule:
+    """Just enough of AnsibleModule for run_guarded: records what fail_json got."""
+
+    def __init__(self):
+        self.failures = []
+
+    def fail_json(self, **result):
+        self.failures.append(result)
+        raise SystemExit(1)
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit, GeneratorExit])
+def test_the_module_net_lets_the_stopping_exceptions_through(stop):
+    """A net that swallowed these would keep a task running after Ctrl-C, or hide an exit."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+
+    module = FailingModule()
+
+    def action():
+        raise stop(native_panics.PANIC_MARKER)
+
+    with pytest.raises(stop):
+        run_guarded(module, action)
+    assert module.failures == []
+
+
+def test_the_module_net_fails_outside_the_except_block():
+    """fail_json runs with no exception pending, so a traceback capture cannot format the panic."""
+    import sys
+
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+
+    pending = []
+
+    class Module(FailingModule):
+        def fail_json(self, **result):
+            pending.append(sys.exc_info()[1])
+            super().fail_json(**result)
+
+    module = Module()
+
+    def action():
+        raise native_panics.PanicException(native_panics.panic_text(P12_PASSWORD))
+
+    with pytest.raises(SystemExit):
+        run_guarded(module, action, before_failing=lambda: pending.append("warned first"))
+    assert pending == ["warned first", None]
+    assert module.failures == [{"msg": "Unexpected internal error (PanicException). This is a bug in azure_ad.oauth; "
+                                       "please report it with the task's options (never its secrets)."}]
