@@ -12,6 +12,11 @@ this collection's options. docs/troubleshooting.md lists the same codes.
 
 from __future__ import annotations
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
+    permission_in,
+    resource_default_scope,
+)
+
 # code -> (option most likely at fault, hint)
 AADSTS_HINTS = {
     7000215: ("client_secret", "Use the client secret's Value, not its Secret ID, and check it belongs to this "
@@ -43,9 +48,30 @@ AADSTS_HINTS = {
 }
 
 
-def hint_for(codes: tuple) -> tuple[str | None, str | None]:
-    """The (option, hint) of the first code we know, or (None, None)."""
+# Codes that mean "this scope or resource is wrong": their hint also names the /.default scope to ask for
+# when the one sent looks like it carries a permission (https://graph.microsoft.com/User.Read).
+SCOPE_CODES = frozenset((1002012, 70011, 500011))
+
+
+def hint_for(codes: tuple, requested: tuple = ()) -> tuple[str | None, str | None]:
+    """The (option, hint) of the first code we know, or (None, None).
+
+    ``requested`` holds the scopes (or the v1 resource) sent, to make the scope hints concrete.
+    """
     for code in codes:
         if code in AADSTS_HINTS:
-            return AADSTS_HINTS[code]
+            option, hint = AADSTS_HINTS[code]
+            if code in SCOPE_CODES:
+                hint = _with_scope_suggestion(hint, requested)
+            return option, hint
     return None, None
+
+
+def _with_scope_suggestion(hint: str, requested: tuple) -> str:
+    for value in requested:
+        permission = permission_in(value)
+        if permission:
+            return (f"{hint} You asked for {value}: if {permission} is a permission, ask for "
+                    f"{resource_default_scope(value)} instead (the grant gets every application permission "
+                    "granted to the app).")
+    return hint

@@ -16,8 +16,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}\Z")
+# Real tokens nest claims two or three levels deep and hold a few dozen values.
+MAX_CLAIMS_DEPTH = 32
+MAX_CLAIMS_NODES = 10000
 
 
 def decode_claims(token: str, option: str = "token") -> dict:
@@ -33,7 +39,7 @@ def decode_claims(token: str, option: str = "token") -> dict:
         )
     try:
         payload = json.loads(_b64url_decode(parts[1]))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise OptionError(f"{option} is not a JWT: its payload is not base64url-encoded JSON.", option=option) from None
     if not isinstance(payload, dict):
         raise OptionError(f"{option} is not a JWT: its payload is not a JSON object.", option=option)
@@ -41,14 +47,35 @@ def decode_claims(token: str, option: str = "token") -> dict:
 
 
 def try_decode_claims(token: str) -> dict | None:
-    """Like decode_claims, but None for opaque tokens."""
+    """Like decode_claims, but None for opaque tokens, and for payloads no real token has.
+
+    The token comes from the endpoint: its claims are returned to Ansible, whose own processing of a result
+    recurses, so a payload nested deeper than any real token is dropped rather than handed on.
+    """
     try:
-        return decode_claims(token)
+        claims = decode_claims(token)
     except OptionError:
         return None
+    return claims if _is_shallow(claims) else None
+
+
+def _is_shallow(value: object) -> bool:
+    """True when ``value`` nests at most MAX_CLAIMS_DEPTH deep within MAX_CLAIMS_NODES values (bounded work)."""
+    pending = [(value, 1)]
+    budget = MAX_CLAIMS_NODES
+    while pending:
+        item, depth = pending.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_CLAIMS_DEPTH:
+            return False
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return True
 
 
 def _b64url_decode(text: str) -> bytes:
-    if not all(ch.isalnum() or ch in "-_=" for ch in text):
+    if not _BASE64URL.match(text):
         raise binascii.Error("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -34,6 +34,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request impo
     build_token_request,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
+    Exchange,
     TokenResult,
     endpoint_error,
     json_object,
@@ -61,21 +62,26 @@ class TokenClient:
 
     def acquire(self, target: TokenTarget) -> TokenResult:
         request = self.request
+        # Everything sent that the endpoint could echo back: redacted from every message about its answer.
         secrets = list(request.secrets)
 
         def send() -> HttpResponse:
             # A fresh form per attempt: each assertion gets a new jti, which Entra requires.
             form = self._form(target)
             if "client_assertion" in form:
-                secrets.append(form["client_assertion"])
+                secrets.extend(_assertion_secrets(form["client_assertion"]))
             return post_form(request.token_endpoint, form, timeout=request.timeout, verify=request.verify)
 
         sent_at = time.time()
         try:
             response = send_with_retries(send, request.retry, self._on_retry)
         except RetryWaitTooLong as exc:
-            raise self._wait_too_long(exc, tuple(secrets)) from None
-        return parse_token_response(response, target, request.api_version, sent_at, tuple(secrets))
+            raise self._wait_too_long(exc, self._exchange(target, sent_at, secrets)) from None
+        return parse_token_response(response, self._exchange(target, sent_at, secrets))
+
+    def _exchange(self, target: TokenTarget, sent_at: float, secrets: list) -> Exchange:
+        return Exchange(authority_host=self.request.authority_host, target=target,
+                        api_version=self.request.api_version, sent_at=sent_at, secrets=tuple(secrets))  # fmt: skip
 
     def _form(self, target: TokenTarget) -> dict:
         request = self.request
@@ -88,8 +94,8 @@ class TokenClient:
             form["client_assertion"] = self._client_assertion()
         return form
 
-    def _wait_too_long(self, exc: RetryWaitTooLong, secrets: tuple) -> TokenEndpointError:
-        cause = endpoint_error(exc.response, json_object(exc.response.body), secrets)
+    def _wait_too_long(self, exc: RetryWaitTooLong, exchange: Exchange) -> TokenEndpointError:
+        cause = endpoint_error(exc.response, json_object(exc.response.body), exchange)
         return TokenEndpointError(
             f"The token endpoint asked to wait {exc.wait:g} seconds before retrying (HTTP {exc.response.status} "
             f"with Retry-After), more than max_retry_wait ({self.request.retry.max_retry_wait:g}). Raise "
@@ -130,3 +136,9 @@ class TokenClient:
                 f"The certificate in keystore_path expired on {not_after:%Y-%m-%d %H:%M:%S} UTC. "
                 "Entra rejects certificates whose registration has expired: renew it and upload the new one."
             )
+
+
+def _assertion_secrets(assertion: str) -> tuple[str, ...]:
+    """A signed client assertion, and its signature alone: either is enough to recognise an echo of it."""
+    signature = assertion.rpartition(".")[2]
+    return (assertion, signature) if len(signature) >= 32 else (assertion,)

@@ -13,13 +13,16 @@ message that names the option. Nothing here touches the network or the disk.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from dataclasses import dataclass, field
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_TOKEN_DURATION,
+    SECRET_OPTIONS,
     TOKEN_OPTIONS,
     apply_environment,
 )
@@ -29,6 +32,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     RetryPolicy,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import parse_thumbprint
+from ansible_collections.azure_ad.oauth.plugins.module_utils._untrusted_text import sanitize, truncate
 
 DEFAULT_SCOPE_SUFFIX = "/.default"
 # A client assertion is a bearer credential until it expires; Entra's own
@@ -36,11 +40,18 @@ DEFAULT_SCOPE_SUFFIX = "/.default"
 MAX_TOKEN_DURATION = 3600
 MAX_RETRIES = 10
 MAX_RETRY_WAIT = 600
+DEFAULT_TIMEOUT = 30.0
+# A timeout bounds one attempt; ten minutes is already more than any proxy waits.
+MAX_TIMEOUT = 600
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 _MULTI_TENANT_ALIASES = ("common", "organizations", "consumers")
 _HOST_PORT = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?$")
+# Values quoted back in option errors: a client secret put in client_id or tenant_id by mistake must not be.
+# Entra's secrets hold a "~"; older ones are long runs of base64.
+_SECRET_LOOKING = re.compile(r"~|[A-Za-z0-9+/=]{32,}")
+_SHOWN_LENGTH = 80
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
     The target is None when neither ``resource`` nor ``scope`` is set, which
     only the lookup may allow, because its terms supply the targets.
     """
+    # First of all: a NUL byte makes native libraries panic, and no password, path or name holds one.
+    reject_nul_bytes(options, TOKEN_OPTIONS)
     merged, origins = apply_environment(_without_unknown(options), environ)
     _reject_empty_strings(merged, origins)
 
@@ -116,7 +129,7 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
         client_id=_client_id(merged.get("client_id"), origins),
         api_version=api_version,
         authority_host=_authority_host(merged.get("authority_host"), origins),
-        timeout=_timeout(merged.get("timeout")),
+        timeout=_timeout(merged.get("timeout"), origins),
         verify=_verify(merged),
         client_secret=merged.get("client_secret"),
         certificate=_certificate_settings(merged, api_version),
@@ -153,7 +166,7 @@ def build_target(resource: str | None, scope: list | None, api_version: str) -> 
         if not value.endswith(DEFAULT_SCOPE_SUFFIX):
             raise OptionError(
                 f"scope {value!r} does not end with {DEFAULT_SCOPE_SUFFIX}. The client credentials grant "
-                f"only accepts the resource's default scope, for example {value.rstrip('/')}{DEFAULT_SCOPE_SUFFIX}.",
+                f"only accepts the resource's default scope, for example {resource_default_scope(value)}.",
                 option="scope",
             )
     if api_version == "v1":
@@ -163,10 +176,37 @@ def build_target(resource: str | None, scope: list | None, api_version: str) -> 
     return TokenTarget(scopes=scopes)
 
 
+def resource_default_scope(value: str) -> str:
+    """The ``/.default`` scope of the resource that ``value`` names, dropping a permission after it.
+
+    https://graph.microsoft.com/User.Read -> https://graph.microsoft.com/.default,
+    api://<id>/Scope -> api://<id>/.default, <guid>/Scope -> <guid>/.default; a bare resource
+    (https://graph.microsoft.com) gets /.default appended.
+    """
+    prefix, authority, path = _resource_parts(value)
+    parent = path.rpartition("/")[0]  # the path less its last segment, the permission
+    return prefix + authority + (f"/{parent}" if parent else "") + DEFAULT_SCOPE_SUFFIX
+
+
+def permission_in(value: str) -> str | None:
+    """The last path segment of the resource that ``value`` names (User.Read in .../User.Read), or None."""
+    path = _resource_parts(value)[2]
+    return path.rpartition("/")[2] or None
+
+
+def _resource_parts(value: str) -> tuple[str, str, str]:
+    """(scheme://, authority, path without its outer slashes) of a scope or resource, less any /.default."""
+    resource = value[: -len(DEFAULT_SCOPE_SUFFIX)] if value.endswith(DEFAULT_SCOPE_SUFFIX) else value
+    scheme, sep, rest = resource.partition("://")
+    authority, _slash, path = (rest if sep else resource).partition("/")
+    return (scheme + sep if sep else ""), authority, path.strip("/")
+
+
 def target_from_term(term: str, api_version: str) -> TokenTarget:
     """A lookup term is a scope when it ends with ``/.default``, a resource otherwise."""
     if not isinstance(term, str) or not term.strip():
         raise OptionError("Each lookup term must be a non-empty resource or scope.", option="_terms")
+    reject_nul_bytes({"_terms": term}, ["_terms"])
     term = term.strip()
     if term.endswith(DEFAULT_SCOPE_SUFFIX) or " " in term:
         return build_target(None, [term], api_version)
@@ -184,8 +224,17 @@ def _origin(name: str, origins: dict) -> str:
 
 def _reject_empty_strings(options: dict, origins: dict) -> None:
     for name, value in options.items():
-        if isinstance(value, str) and not value.strip():
+        # A password of spaces is a valid PKCS12 or JKS password: only an empty one is refused.
+        blank = value == "" if name in SECRET_OPTIONS else isinstance(value, str) and not value.strip()
+        if blank:
             raise OptionError(f"{_origin(name, origins)} is empty; give a value or leave it out.", option=name)
+
+
+def _shown(value: str) -> str:
+    """``value`` quoted for an option error, unless it may be a secret given in the wrong option."""
+    if _SECRET_LOOKING.search(value):
+        return f"(a value of {len(value)} characters that looks like a secret, not shown)"
+    return repr(truncate(sanitize(value), _SHOWN_LENGTH))
 
 
 def _tenant_id(value: str | None, origins: dict) -> str:
@@ -204,7 +253,7 @@ def _tenant_id(value: str | None, origins: dict) -> str:
         )
     if not (_GUID.match(value) or _DOMAIN.match(value)):
         raise OptionError(
-            f"{_origin('tenant_id', origins)} {value!r} is neither a GUID nor a domain name such as "
+            f"{_origin('tenant_id', origins)} {_shown(value)} is neither a GUID nor a domain name such as "
             "contoso.onmicrosoft.com.",
             option="tenant_id",
         )
@@ -221,7 +270,7 @@ def _client_id(value: str | None, origins: dict) -> str:
     value = value.strip()
     if not _GUID.match(value):
         raise OptionError(
-            f"{_origin('client_id', origins)} {value!r} is not a GUID. Use the app registration's "
+            f"{_origin('client_id', origins)} {_shown(value)} is not a GUID. Use the app registration's "
             "'Application (client) ID', not its name or object ID.",
             option="client_id",
         )
@@ -231,41 +280,77 @@ def _client_id(value: str | None, origins: dict) -> str:
 def _authority_host(value: str | None, origins: dict) -> str:
     value = (value or DEFAULT_AUTHORITY_HOST).strip().rstrip("/")
     name = _origin("authority_host", origins)
+    if "@" in value:
+        # https://user:password@host: never quoted back, not even in part (a password may hold "/" or ":").
+        raise OptionError(
+            f"{name} holds a user name or password (user:password@host), which is refused and not shown. Give "
+            f"only the scheme and host, such as {DEFAULT_AUTHORITY_HOST}.",
+            option="authority_host",
+        )
     scheme, sep, rest = value.partition("://")
     match = _HOST_PORT.match(rest) if sep else None
-    if not match or scheme.lower() not in ("https", "http"):
+    if not match or scheme.lower() not in ("https", "http") or int(match.group("port") or 443) > 65535:
         raise OptionError(
-            f"{name} {value!r} must be a URL with no path, such as {DEFAULT_AUTHORITY_HOST}.",
+            f"{name} {_authority_shown(value)} must be a URL with no path, such as {DEFAULT_AUTHORITY_HOST}.",
             option="authority_host",
         )
     if scheme.lower() == "http" and not _is_loopback(match.group("host")):
         raise OptionError(
-            f"{name} {value!r} uses plain http; secrets would cross the network in clear. Use https "
+            f"{name} {_authority_shown(value)} uses plain http; secrets would cross the network in clear. Use https "
             "(http is allowed only for loopback test endpoints).",
             option="authority_host",
         )
     return value
 
 
+def _authority_shown(value: str) -> str:
+    """``value`` up to its host and port; anything after it (a path, a query) is only marked, never quoted."""
+    scheme, sep, rest = value.partition("://")
+    head, cut, _tail = (rest if sep else value).partition("/")
+    if not cut:
+        head, cut, _tail = head.partition("?")
+    if not cut:
+        head, cut, _tail = head.partition("#")
+    shown = (scheme + sep if sep else "") + head + ("/..." if cut else "")
+    return repr(truncate(sanitize(shown), _SHOWN_LENGTH))
+
+
 def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
+    # "localhost" and its fully qualified form; any other name may resolve anywhere.
+    if host.lower() in ("localhost", "localhost."):
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host[1:-1] if host.startswith("[") else host).is_loopback
     except ValueError:
         return False
 
 
-def _timeout(value: float | None) -> float:
-    timeout = 30.0 if value is None else float(value)
-    if not 0 < timeout <= 600:
-        raise OptionError(f"timeout must be between 0 and 600 seconds, not {value}.", option="timeout")
+def _number(value: object, name: str, integer: bool, origins: dict | None = None) -> float | int:
+    """A finite number from an option value (Ansible has converted it already; the unit API may not have)."""
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    fraction = integer and isinstance(value, float) and not value.is_integer()
+    if isinstance(value, bool) or number is None or fraction or not math.isfinite(number):
+        kind = "an integer" if integer else "a number of seconds"
+        raise OptionError(f"{_origin(name, origins or {})} must be {kind}.", option=name)
+    return number
+
+
+def _timeout(value: float | None, origins: dict) -> float:
+    timeout = DEFAULT_TIMEOUT if value is None else _number(value, "timeout", integer=False, origins=origins)
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise OptionError(
+            f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout:g}.", option="timeout"
+        )
     return timeout
 
 
 def _retry_policy(retries: int | None, max_retry_wait: float | None) -> RetryPolicy:
-    retries = DEFAULT_RETRIES if retries is None else int(retries)
-    max_retry_wait = DEFAULT_MAX_RETRY_WAIT if max_retry_wait is None else float(max_retry_wait)
+    retries = DEFAULT_RETRIES if retries is None else _number(retries, "retries", integer=True)
+    max_retry_wait = (DEFAULT_MAX_RETRY_WAIT if max_retry_wait is None
+                      else _number(max_retry_wait, "max_retry_wait", integer=False))  # fmt: skip
     if not 0 <= retries <= MAX_RETRIES:
         raise OptionError(f"retries must be between 0 and {MAX_RETRIES}, not {retries}.", option="retries")
     if not 0 <= max_retry_wait <= MAX_RETRY_WAIT:
@@ -283,8 +368,9 @@ def _verify(options: dict) -> bool | str:
 
 
 def _check_uri_like(value: str, option: str) -> None:
-    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise OptionError(f"{option} {value!r} is not a valid resource identifier.", option=option)
+    if not isinstance(value, str) or not value.strip() or not value.strip().isprintable() or " " in value.strip():
+        shown = _shown(value) if isinstance(value, str) else f"(a {type(value).__name__})"
+        raise OptionError(f"{option} {shown} is not a valid resource identifier.", option=option)
     if "://" not in value and not _GUID.match(value.split("/")[0]):
         raise OptionError(
             f"{option} {value!r} is not a resource URI such as https://graph.microsoft.com or api://<app-id>.",
@@ -310,7 +396,7 @@ def _certificate_settings(options: dict, api_version: str) -> CertificateSetting
         return None
 
     duration = options.get("token_duration")
-    duration = DEFAULT_TOKEN_DURATION if duration is None else int(duration)
+    duration = DEFAULT_TOKEN_DURATION if duration is None else _number(duration, "token_duration", integer=True)
     if not 0 < duration <= MAX_TOKEN_DURATION:
         raise OptionError(
             f"token_duration must be between 1 and {MAX_TOKEN_DURATION} seconds, not {duration}.",

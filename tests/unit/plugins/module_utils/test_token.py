@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import jwt
 import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
@@ -179,3 +182,117 @@ def test_missing_target_is_left_to_adapters(entra):
     assert target is None
     with pytest.raises(OptionError):
         prepare_request({"tenant_id": d.TENANT_ID}, {})
+
+
+# -- secrets echoed back by the endpoint (issue 7, class 4): every field of a JSON answer, every attempt -----
+
+
+ECHO_SECRET = "Ec8~ho s+cr/et=%&\"'é"
+ECHO_PASSWORD = "pem pass+word/é"
+
+
+def echo_forms(value: str) -> list[str]:
+    from urllib.parse import quote, quote_plus
+
+    lower_hex = re.sub("%[0-9A-F]{2}", lambda escape: escape.group().lower(), quote(value, safe=""))
+    return [value, quote(value), lower_hex, quote_plus(value), json.dumps(value)[1:-1]]
+
+
+def echoing_endpoint(monkeypatch, answers):
+    """Replace the transport: each call records the form it was given and answers with answers[n](forms so far)."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
+
+    forms = []
+
+    def post_form(url, form, timeout, verify):
+        forms.append(dict(form))
+        status, payload = answers[min(len(forms), len(answers)) - 1](forms)
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        return HttpResponse(status=status, headers={"Retry-After": "0"}, body=body, client_request_id="req-1")
+
+    monkeypatch.setattr(_token, "post_form", post_form)
+    return forms
+
+
+def assert_nothing_sent_is_shown(err, sent: list[str]) -> None:
+    texts = [str(err), str(err.error), str(err.trace_id), str(err.correlation_id)]
+    for value in sent:
+        for form in echo_forms(value):
+            assert all(form not in text for text in texts), (form, texts)
+
+
+def test_a_secret_echoed_in_every_field_of_a_json_error_is_redacted(monkeypatch):
+    def echo(forms):
+        secret = forms[-1]["client_secret"]
+        one, two, three, four, five = echo_forms(secret)
+        return 401, {"error": f"bad {one}", "error_description": f"AADSTS7000215: got {two} and {five}",
+                     "error_codes": [7000215], "trace_id": f"t {three}", "correlation_id": f"c {four}"}
+
+    forms = echoing_endpoint(monkeypatch, [echo])
+    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": ECHO_SECRET,
+                                       "scope": [d.GRAPH_SCOPE]}, {})  # fmt: skip
+    with pytest.raises(TokenEndpointError) as info:
+        TokenClient(request).acquire(target)
+    assert forms[0]["client_secret"] == ECHO_SECRET
+    assert_nothing_sent_is_shown(info.value, [ECHO_SECRET])
+    assert str(info.value).startswith("AADSTS7000215: got ******** and ********")
+    assert (info.value.error, info.value.trace_id, info.value.correlation_id) == ("bad ********", "t ********",
+                                                                                   "c ********")
+
+
+def test_every_assertion_of_every_attempt_and_the_password_are_redacted(monkeypatch, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    key = rsa_key()
+    encrypted = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(ECHO_PASSWORD.encode()))  # fmt: skip
+    path = write_private(tmp_path / "app.pem", encrypted, cert_pem(self_signed(key, "echo")))
+
+    def throttled(forms):
+        # Echo the assertion being answered, whole and as its bare signature (which is not JWT-shaped).
+        assertion = forms[-1]["client_assertion"]
+        return 503, f"<html>busy {assertion} sig={assertion.rpartition('.')[2]}</html>"
+
+    def final(forms):
+        first, second, third = (form["client_assertion"] for form in forms)
+        return 400, {"error": f"invalid {first.rpartition('.')[2]}", "error_codes": [50027],
+                     "error_description": f"AADSTS50027: {second} {ECHO_PASSWORD}",
+                     "trace_id": third.rpartition(".")[2], "correlation_id": json.dumps(ECHO_PASSWORD)[1:-1]}
+
+    forms = echoing_endpoint(monkeypatch, [throttled, throttled, final])
+    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": path,
+                                       "key_password": ECHO_PASSWORD, "scope": [d.GRAPH_SCOPE], "retries": 2,
+                                       "max_retry_wait": 0}, {})  # fmt: skip
+    with pytest.raises(TokenEndpointError) as info:
+        TokenClient(request).acquire(target)
+    assertions = [form["client_assertion"] for form in forms]
+    assert len(set(assertions)) == 3  # a fresh assertion per attempt, each one redacted
+    sent = [ECHO_PASSWORD, *assertions, *(assertion.rpartition(".")[2] for assertion in assertions)]
+    assert_nothing_sent_is_shown(info.value, sent)
+    assert info.value.error == "invalid ********" and info.value.trace_id == "********"
+    assert info.value.error_codes == (50027,) and info.value.option == "keystore_path"
+
+
+def test_a_throttled_answer_past_max_retry_wait_is_redacted_too(monkeypatch):
+    def echo(forms):
+        return 429, {"error": "throttled", "error_description": f"AADSTS50196: {forms[-1]['client_secret']}",
+                     "error_codes": [50196]}
+
+    forms = echoing_endpoint(monkeypatch, [echo])
+    forms.clear()
+    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": ECHO_SECRET,
+                                       "scope": [d.GRAPH_SCOPE], "max_retry_wait": 0}, {})  # fmt: skip
+    from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+
+    monkeypatch.setattr(_token, "send_with_retries", _wait_too_long)
+    with pytest.raises(TokenEndpointError) as info:
+        TokenClient(request).acquire(target)
+    assert "max_retry_wait" in str(info.value) and "AADSTS50196: ********" in str(info.value)
+    assert_nothing_sent_is_shown(info.value, [ECHO_SECRET])
+
+
+def _wait_too_long(send, policy, on_retry=None):
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import RetryWaitTooLong
+
+    raise RetryWaitTooLong(send(), 120.0)

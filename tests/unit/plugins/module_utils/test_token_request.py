@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
     MAX_TOKEN_DURATION,
     build_target,
     build_token_request,
+    resource_default_scope,
     target_from_term,
 )
 
@@ -76,7 +78,17 @@ def test_scope_on_v1_becomes_resource():
         ({"authority_host": "http://login.example.com"}, "authority_host", "plain http"),
         ({"authority_host": "https://login.example.com/tenant"}, "authority_host", "no path"),
         ({"authority_host": "ftp://x"}, "authority_host", "no path"),
-        ({"timeout": 0}, "timeout", "between"),
+        ({"timeout": 0}, "timeout", "timeout must be more than 0 and at most 600 seconds, not 0."),
+        ({"timeout": -1}, "timeout", "more than 0 and at most 600 seconds, not -1."),
+        ({"timeout": 600.5}, "timeout", "at most 600 seconds, not 600.5."),
+        ({"timeout": float("inf")}, "timeout", "timeout must be a number of seconds."),
+        ({"timeout": float("nan")}, "timeout", "timeout must be a number of seconds."),
+        ({"timeout": "soon"}, "timeout", "timeout must be a number of seconds."),
+        ({"retries": "x"}, "retries", "retries must be an integer."),
+        ({"retries": 1.5}, "retries", "retries must be an integer."),
+        ({"max_retry_wait": float("inf")}, "max_retry_wait", "must be a number of seconds"),
+        ({"scope": ["https://graph.microsoft.com/User.Read\x1b[2J"]}, "scope", "not a valid resource identifier"),
+        ({"authority_host": "https://login.example.com:99999"}, "authority_host", "no path"),
     ],
 )
 def test_bad_options_name_the_option(overrides, option, fragment):
@@ -172,3 +184,170 @@ def test_lookup_terms_are_resources_or_scopes(term, resource, scopes):
 def test_empty_lookup_term_is_rejected():
     with pytest.raises(OptionError):
         target_from_term("  ", "v2")
+
+
+@pytest.mark.parametrize("timeout", [0.001, 0.5, 30, 600])
+def test_timeout_range_is_open_at_zero_and_closed_at_600(timeout):
+    assert build_token_request(options(timeout=timeout), {})[0].timeout == timeout
+
+
+# -- NUL bytes, blank values -----------------------------------------------------------------------------------
+
+STRING_OPTIONS = [name for name, spec in TOKEN_OPTIONS.items() if spec["type"] in ("str", "path", "list")]
+
+
+@pytest.mark.parametrize("name", STRING_OPTIONS)
+def test_a_nul_byte_in_any_string_option_is_refused_first(name):
+    value = ["https://graph.microsoft.com/.default\x00s3kr1t"] if name == "scope" else "s3kr1t\x00word"
+    # Other options are wrong too (no tenant_id): the NUL byte is reported before anything else.
+    with pytest.raises(OptionError) as info:
+        build_token_request({**options(tenant_id=None), name: value}, {})
+    assert info.value.option == name
+    assert str(info.value).startswith(f"{name} holds a NUL byte")
+    assert "s3kr1t" not in str(info.value)
+
+
+def test_a_nul_byte_in_a_lookup_term_is_refused():
+    with pytest.raises(OptionError) as info:
+        target_from_term("https://graph.microsoft.com\x00", "v2")
+    assert info.value.option == "_terms"
+
+
+@pytest.mark.parametrize("name", ["client_secret", "keystore_password", "key_password"])
+def test_a_password_of_spaces_is_a_password(name):
+    base = options() if name == "client_secret" else options(client_secret=None, keystore_path="/k.p12")
+    request, _unused = build_token_request({**base, name: "   "}, {})
+    assert "   " in request.secrets
+
+
+@pytest.mark.parametrize("name", ["client_secret", "keystore_password", "key_password"])
+def test_an_empty_password_is_refused(name):
+    base = options() if name == "client_secret" else options(client_secret=None, keystore_path="/k.p12")
+    with pytest.raises(OptionError, match=f"^{name} is empty; give a value or leave it out.$"):
+        build_token_request({**base, name: ""}, {})
+
+
+@pytest.mark.parametrize("name", ["tenant_id", "keystore_alias", "authority_host"])
+def test_a_blank_name_is_empty(name):
+    with pytest.raises(OptionError, match=f"^{name} is empty"):
+        build_token_request({**options(), name: "  "}, {})
+
+
+# -- values that may be secrets are never quoted back ------------------------------------------------------------
+
+ENTRA_LIKE_SECRET = "Xy98Q~abcdefghijklmnopqrstuvwxyz012345678"
+
+
+@pytest.mark.parametrize("name", ["client_id", "tenant_id"])
+@pytest.mark.parametrize("value", [ENTRA_LIKE_SECRET, "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="])
+def test_a_secret_given_as_an_id_is_not_quoted(name, value):
+    with pytest.raises(OptionError) as info:
+        build_token_request(options(**{name: value}), {})
+    assert value not in str(info.value) and value[:8] not in str(info.value)
+    assert "looks like a secret, not shown" in str(info.value)
+    assert info.value.option == name
+
+
+def test_an_ordinary_wrong_id_is_quoted_for_the_user():
+    with pytest.raises(OptionError, match="client_id 'my-app-registration' is not a GUID"):
+        build_token_request(options(client_id="my-app-registration"), {})
+
+
+# -- authority_host ----------------------------------------------------------------------------------------------
+
+USERINFO = ["https://user:pa55word@login.example.com", "https://pa55word@login.example.com",
+            "https://user:pa/55word@login.example.com", "user:pa55word@login.example.com",
+            "https://login.example.com/path@pa55word", "http://user:pa55word@127.0.0.1:8443"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", USERINFO)
+@pytest.mark.parametrize("source", ["option", "environment"])
+def test_credentials_in_authority_host_are_refused_and_never_shown(value, source):
+    if source == "option":
+        given, env, name = options(authority_host=value), {}, "authority_host"
+    else:
+        given, env = options(), {"AZURE_AUTHORITY_HOST": value}
+        name = "authority_host (from the environment variable AZURE_AUTHORITY_HOST)"
+    with pytest.raises(OptionError) as info:
+        build_token_request(given, env)
+    message = str(info.value)
+    assert message.startswith(f"{name} holds a user name or password")
+    assert "pa55word" not in message and "pa/55" not in message and "user:" not in message.replace("user:password", "")
+    assert info.value.option == "authority_host"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("https://login.example.com/tenant?secret=abc#frag", "'https://login.example.com/...'"),
+     ("https://login.example.com?token=abc", "'https://login.example.com/...'"),
+     ("https://login.example.com#abc", "'https://login.example.com/...'"),
+     ("login.example.com", "'login.example.com'")],
+)  # fmt: skip
+def test_authority_host_is_quoted_up_to_its_host(value, shown):
+    with pytest.raises(OptionError) as info:
+        build_token_request(options(authority_host=value), {})
+    assert str(info.value) == f"authority_host {shown} must be a URL with no path, such as https://login.microsoftonline.com."
+    assert "abc" not in str(info.value) and "tenant" not in str(info.value)
+
+
+NOT_LOOPBACK = ["10.0.0.1", "10.255.255.254", "172.16.0.1", "172.31.255.1", "192.168.0.1", "192.168.255.254",
+                "169.254.169.254", "[fe80::1]", "8.8.8.8", "20.190.160.1", "[2001:db8::1]", "[fd00::1]",
+                "0.0.0.0", "[::]",  # noqa: S104 - strings refused by validation, never bound "[::ffff:10.0.0.1]", "localhost.example.com", "127.0.0.1.example.com", "mylocalhost",
+                "login.microsoftonline.com", "127.1", "2130706433"]  # fmt: skip
+
+
+@pytest.mark.parametrize("host", NOT_LOOPBACK)
+def test_plain_http_is_refused_for_every_non_loopback_host(host):
+    # Only validated: nothing is sent to these addresses.
+    with pytest.raises(OptionError) as info:
+        build_token_request(options(authority_host=f"http://{host}:8080"), {})
+    assert "uses plain http" in str(info.value) and info.value.option == "authority_host"
+    with pytest.raises(OptionError, match="uses plain http"):
+        build_token_request(options(), {"AZURE_AUTHORITY_HOST": f"http://{host}"})
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "127.255.255.254", "localhost", "LOCALHOST", "LocalHost",
+                                  "localhost.", "[::1]", "[0:0:0:0:0:0:0:1]"])  # fmt: skip
+def test_plain_http_is_allowed_on_loopback(host):
+    request, _unused = build_token_request(options(authority_host=f"http://{host}:8443"), {})
+    assert request.authority_host == f"http://{host}:8443"
+
+
+@pytest.mark.parametrize("host", ["10.0.0.1", "[fe80::1]", "8.8.8.8", "login.microsoftonline.us"])
+def test_https_is_allowed_anywhere(host):
+    assert build_token_request(options(authority_host=f"https://{host}"), {})[0].authority_host == f"https://{host}"
+
+
+# -- scope hints -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("scope", "suggestion"),
+    [
+        ("https://graph.microsoft.com/User.Read", "https://graph.microsoft.com/.default"),
+        ("https://graph.microsoft.com/User.Read.All", "https://graph.microsoft.com/.default"),
+        ("https://graph.microsoft.com", "https://graph.microsoft.com/.default"),
+        ("https://graph.microsoft.com/", "https://graph.microsoft.com/.default"),
+        ("api://8eaef023-2b34-4da1-9baa-8bc8c9d6a490/Files.Read", "api://8eaef023-2b34-4da1-9baa-8bc8c9d6a490/.default"),
+        ("8eaef023-2b34-4da1-9baa-8bc8c9d6a490/Files.Read", "8eaef023-2b34-4da1-9baa-8bc8c9d6a490/.default"),
+        ("https://contoso.com/api/Read", "https://contoso.com/api/.default"),
+    ],
+)
+def test_a_delegated_scope_is_told_its_resource_default_scope(scope, suggestion):
+    assert resource_default_scope(scope) == suggestion
+    with pytest.raises(OptionError) as info:
+        build_target(None, [scope], "v2")
+    assert str(info.value) == (
+        f"scope {scope!r} does not end with /.default. The client credentials grant only accepts the resource's "
+        f"default scope, for example {suggestion}."
+    )
+
+
+def test_resource_default_scope_of_a_default_scope_is_itself():
+    assert resource_default_scope("https://graph.microsoft.com/.default") == "https://graph.microsoft.com/.default"
+    assert resource_default_scope("https://graph.microsoft.com/User.Read/.default") == (
+        "https://graph.microsoft.com/.default")
+
+
+def test_a_bare_delegated_permission_is_not_a_resource_uri():
+    with pytest.raises(OptionError, match=r"scope 'User\.Read' is not a resource URI such as"):
+        build_target(None, ["User.Read"], "v2")
