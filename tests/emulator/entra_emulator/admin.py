@@ -9,8 +9,13 @@ Every call needs the header ``X-Emulator-Admin: <admin_token>``; bodies are JSON
 ``POST /_emulator/apps/{id}/certificates``  ``{"certificate": "<PEM>"}`` -> ``{"thumbprint"}``
 ``POST /_emulator/apps/{id}/secrets``       ``{"value", "expires_at"?, "secret_id"?}`` -> ``{"secret_id"}``
 ``POST /_emulator/faults``                  replace the fault plan: ``{"faults": [...], "random"?: {...}}``
+``POST /_emulator/settings``                change run-time settings until the next reset:
+                                            ``{"reject_jti_replay"?: bool, "clock_skew"?: int}``
 ``GET /_emulator/stats``                    the counters (see ``stats.py``)
-``POST /_emulator/reset``                   zero the counters and drop the fault plan
+``GET /_emulator/assertions``               ``{"assertions": [...]}``: every client assertion
+                                            received (header, claims, signature segment)
+``POST /_emulator/reset``                   zero the counters, drop the fault plan and the
+                                            assertions, restore the configured settings
 ==========================================  ================================================
 """
 
@@ -61,11 +66,16 @@ def handle_admin(emulator: EntraEmulator, method: str, path: str, token: str | N
 def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: bytes) -> tuple[int, dict]:
     if method == "GET" and parts == ["stats"]:
         return 200, emulator.stats()
+    if method == "GET" and parts == ["assertions"]:
+        return 200, {"assertions": emulator.assertions()}
     if method != "POST":
         raise AdminError(405, "method_not_allowed")
     if parts == ["reset"]:
         emulator.reset()
         return 200, {}
+    if parts == ["settings"]:
+        settings = emulator.configure(**_json(body))
+        return 200, {name: getattr(settings, name) for name in settings.RUNTIME}
     if parts == ["faults"]:
         request = _json(body)
         emulator.set_faults(request.get("faults") or [], random=request.get("random"))

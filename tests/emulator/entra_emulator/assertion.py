@@ -64,6 +64,25 @@ def b64url_decode(segment: str) -> bytes:
         raise ValueError("not base64url") from exc
 
 
+def describe_assertion(token: str) -> dict:
+    """What a test may see of a received assertion: its header, its claims and its signature segment.
+
+    Never the assertion whole. The signature lets a test look for a leaked
+    assertion in a run's output; header and claims let it check ``jti``,
+    ``aud``, ``exp`` - ``iat``. Parts that do not decode are None.
+    """
+    parts = token.split(".")
+
+    def segment(index: int) -> dict | None:
+        try:
+            value = json.loads(b64url_decode(parts[index]))
+        except (IndexError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    return {"header": segment(0), "claims": segment(1), "signature": parts[2] if len(parts) == 3 else None}
+
+
 def _json_segment(segment: str) -> dict:
     try:
         value = json.loads(b64url_decode(segment))

@@ -76,6 +76,14 @@ class EmulatorAdminClient:
     def stats(self) -> dict:
         return self._call("GET", "stats")
 
+    def assertions(self) -> list[dict]:
+        """Every client assertion received since the last reset (header, claims, signature segment)."""
+        return self._call("GET", "assertions")["assertions"]
+
+    def configure(self, **changes: object) -> dict:
+        """Change run-time settings (``reject_jti_replay``, ``clock_skew``) until the next reset."""
+        return self._call("POST", "settings", changes)
+
     def reset(self) -> None:
         self._call("POST", "reset")
 

@@ -10,6 +10,7 @@ certificates can be added while token requests are being served.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -53,11 +54,20 @@ def _digest(value: str) -> bytes:
 
 @dataclass(frozen=True)
 class Settings:
-    """Behaviour switches; the defaults are the strict, Entra-like ones."""
+    """Behaviour switches; the defaults are Entra's.
+
+    ``reject_jti_replay`` is off by default, as in Entra, which accepts an
+    assertion again within its lifetime (MSAL reuses one for minutes). A test
+    that needs the check turns it on (``EntraEmulator.configure`` or the admin
+    API); a test that wants to see each assertion reads ``assertions()``.
+    """
 
     token_lifetime: int = 3599
     clock_skew: int = 300
-    reject_jti_replay: bool = True
+    reject_jti_replay: bool = False
+
+    # The settings a running emulator lets a test change.
+    RUNTIME = ("reject_jti_replay", "clock_skew")
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -66,6 +76,17 @@ class Settings:
             clock_skew=int(config.get("clock_skew", cls.clock_skew)),
             reject_jti_replay=bool(config.get("reject_jti_replay", cls.reject_jti_replay)),
         )
+
+    def changed(self, **changes: object) -> Settings:
+        """A copy with ``changes`` (only RUNTIME names, with values of the right type); ValueError otherwise."""
+        unknown = set(changes) - set(self.RUNTIME)
+        if unknown:
+            raise ValueError(f"only {list(self.RUNTIME)} can change at run time, not {sorted(unknown)}")
+        if "reject_jti_replay" in changes and not isinstance(changes["reject_jti_replay"], bool):
+            raise ValueError("reject_jti_replay is true or false")
+        if "clock_skew" in changes and (not isinstance(changes["clock_skew"], int) or changes["clock_skew"] < 0):
+            raise ValueError("clock_skew is whole seconds >= 0")
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)

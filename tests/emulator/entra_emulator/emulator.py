@@ -21,7 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from entra_emulator import discovery
-from entra_emulator.assertion import ReplayCache
+from entra_emulator.assertion import ReplayCache, describe_assertion
 from entra_emulator.ca import TestCA
 from entra_emulator.config import App, Directory, Settings
 from entra_emulator.defaults import TENANT_ID
@@ -30,6 +30,8 @@ from entra_emulator.server import EmulatorServer
 from entra_emulator.stats import Stats
 from entra_emulator.token_endpoint import TOKEN_PATHS, TokenEndpoint
 from entra_emulator.tokens import TokenIssuer
+
+MAX_RECORDED = 1000  # assertions kept; older ones are dropped
 
 
 class EntraEmulator:
@@ -47,6 +49,8 @@ class EntraEmulator:
         self.counters = Stats()
         self.faults = FaultPlan()
         self.replay_cache = ReplayCache()
+        self._received: list[dict] = []  # every client assertion received, described (see assertions())
+        self._received_lock = threading.Lock()
         self.admin_token = secrets.token_urlsafe(32)
         self.port: int | None = None
         self.authority_host: str | None = None
@@ -133,9 +137,34 @@ class EntraEmulator:
         self.counters.reset()
 
     def reset(self) -> None:
-        """Zero the counters and drop the fault plan."""
+        """Zero the counters, drop the fault plan and the assertions received, restore the configured settings."""
         self.counters.reset()
         self.faults.clear()
+        with self._received_lock:
+            self._received.clear()
+        self.configure(**{name: getattr(Settings.from_config(self.config), name) for name in Settings.RUNTIME})
+
+    # -- settings at run time, and what was received ------------------------------------
+
+    def configure(self, **changes: object) -> Settings:
+        """Change run-time settings (``reject_jti_replay``, ``clock_skew``) until the next ``reset()``."""
+        self.settings = self.settings.changed(**changes)
+        if self.endpoint is not None:
+            self.endpoint.settings = self.settings
+        return self.settings
+
+    def record_assertion(self, version: str, tenant: str, assertion: str) -> None:
+        """Keep a description of a client assertion as it arrived, before any fault or check."""
+        entry = {"version": version, "tenant": tenant, **describe_assertion(assertion)}
+        with self._received_lock:
+            self._received.append(entry)
+            del self._received[:-MAX_RECORDED]
+
+    def assertions(self) -> list[dict]:
+        """Each client assertion received since the last reset, oldest first: version, tenant, header, claims
+        and signature segment (never the assertion whole), faulted and refused requests included."""
+        with self._received_lock:
+            return [dict(entry) for entry in self._received]
 
     # -- URLs and keys --------------------------------------------------------------
 

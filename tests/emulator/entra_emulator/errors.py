@@ -36,12 +36,17 @@ def entra_timestamp(moment: dt.datetime | None = None) -> str:
 
 
 def error_body(err: EntraError, trace_id: str, correlation_id: str, authority: str) -> dict:
-    """The JSON body Entra sends with a refusal."""
+    """The JSON body Entra sends with a refusal.
+
+    In ``error_description`` Entra puts the Trace ID, Correlation ID and
+    Timestamp lines after the message, each after a CR LF (``\\r\\n``), as
+    public Entra responses show.
+    """
     timestamp = entra_timestamp()
     return {
         "error": err.error,
         "error_description": (
-            f"AADSTS{err.code}: {err.message} Trace ID: {trace_id} Correlation ID: {correlation_id} "
+            f"AADSTS{err.code}: {err.message}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\n"
             f"Timestamp: {timestamp}"
         ),
         "error_codes": [err.code],
@@ -77,10 +82,12 @@ def missing_parameter(name: str) -> EntraError:
     )
 
 
-def malformed_request() -> EntraError:
+def malformed_request(status: int = 400) -> EntraError:
     # Repeated parameters, a client_id that contradicts HTTP Basic auth, and (our
-    # choice, Entra's answer is not public) a secret and an assertion together.
-    return EntraError(400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid.")
+    # choice, Entra's answer is not public) a secret and an assertion together, a
+    # body whose framing (Content-Length, chunks) cannot be read, and, with 413,
+    # a body larger than the endpoint reads. Entra answers those in this shape too.
+    return EntraError(status, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid.")
 
 
 def unsupported_grant_type(grant_type: str) -> EntraError:

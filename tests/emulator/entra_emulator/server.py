@@ -4,6 +4,11 @@ HTTP/1.1 with Content-Length on every answer, so clients keep connections
 alive. TLS is negotiated in the request thread, not in the accept loop, so a
 slow or broken client cannot stall the others. Nothing is logged unless a
 debug log is set, and then only method, path (no query), status and time.
+
+As Entra does, it reads request bodies sent with Content-Length or chunked,
+and answers in Entra's JSON error shape where Entra does: any method but POST
+(and OPTIONS) on a token endpoint, a body it will not read (too large, framing
+it cannot parse).
 """
 
 from __future__ import annotations
@@ -30,12 +35,21 @@ if TYPE_CHECKING:
     from entra_emulator.emulator import EntraEmulator
 
 MAX_BODY = 1 << 20
+MAX_CHUNK_LINE = 4096  # a chunk-size line (hex size and extensions), or a trailer line
 _TOKEN = re.compile(r"^/([^/]+)/oauth2/(v2\.0/)?token$")
 _OIDC = re.compile(r"^/([^/]+)/(v2\.0/)?\.well-known/openid-configuration$")
 _KEYS = re.compile(r"^/([^/]+)/discovery/(v2\.0/)?keys$")
 _TENANTLESS = ("common", "organizations", "consumers")
 _QUIET = (ConnectionError, TimeoutError, ssl.SSLError, OSError)
 _GATEWAY_PAGE = "<html><head><title>{0} {1}</title></head><body><h1>{0} {1}</h1></body></html>"
+
+
+class BodyRefused(Exception):
+    """A request body the endpoint will not read; ``status`` is 400 (framing) or 413 (too large)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -116,8 +130,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Pragma", "no-cache")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        if self.close_connection:  # say so, when the connection ends with this answer
+            self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
 
     def _send_json(self, status: int, document: dict, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(document, separators=(",", ":")).encode("utf-8")
@@ -129,16 +146,53 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(err.status, document, headers)
 
     def _read_body(self) -> bytes | None:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            self._send(411, b"", "text/plain")
+        """The request body, or None once a refusal in Entra's shape has been sent (the connection then closes)."""
+        try:
+            return self._body()
+        except BodyRefused as refusal:
+            self.close_connection = True  # the rest of the stream cannot be trusted to start a new request
+            self._entra_error_only(errors.malformed_request(refusal.status))
             return None
-        length = self.headers.get("Content-Length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY:
-            self.close_connection = True
-            self._send(413, b"", "text/plain")
-            return None
+
+    def _body(self) -> bytes:
+        encoding = self.headers.get("Transfer-Encoding")
+        if encoding is not None:
+            if encoding.strip().lower() != "chunked" or "Content-Length" in self.headers:
+                raise BodyRefused(400)  # RFC 9112 6.1: other codings, or both framings at once, are not read
+            return self._chunked_body()
+        length = self.headers.get("Content-Length", "0").strip()
+        if not length.isdigit():
+            raise BodyRefused(400)
+        if int(length) > MAX_BODY:
+            raise BodyRefused(413)
         return self.rfile.read(int(length))
+
+    def _chunked_body(self) -> bytes:
+        """RFC 9112 7.1: hex-size lines, each chunk followed by CRLF, a zero chunk, then trailers (ignored)."""
+        body = bytearray()
+        while True:
+            size_line = self._line().split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise BodyRefused(400) from None
+            if size < 0 or len(body) + size > MAX_BODY:
+                raise BodyRefused(413)
+            if size == 0:
+                break
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.read(2) != b"\r\n":
+                raise BodyRefused(400)
+            body += chunk
+        while self._line():  # trailer fields, up to the empty line
+            pass
+        return bytes(body)
+
+    def _line(self) -> bytes:
+        line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+        if len(line) > MAX_CHUNK_LINE or not line.endswith(b"\n"):
+            raise BodyRefused(400)
+        return line.rstrip(b"\r\n")
 
     def _authority(self) -> str:
         """The scheme://host:port the client used (127.0.0.1 or localhost)."""
@@ -180,6 +234,40 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send_json(404, {"error": "not_found"})
 
+    def do_OPTIONS(self) -> None:
+        """The token endpoints allow POST and OPTIONS (CORS preflight); say so, with no body."""
+        self.emulator.counters.request()
+        self.close_connection = True  # a body, if any was sent, is not read
+        if _TOKEN.match(self.path.split("?", 1)[0]):
+            self._send(200, b"", "text/plain", {"Allow": "POST, OPTIONS"})
+        else:
+            self._send_json(404, {"error": "not_found"})
+
+    def _any_other_method(self) -> None:
+        """PUT, DELETE, PATCH, HEAD, any made-up method: Entra's JSON refusal on a token endpoint, 404 elsewhere."""
+        self.emulator.counters.request()
+        self.close_connection = True  # a body, if any was sent, is not read
+        if _TOKEN.match(self.path.split("?", 1)[0]):
+            self._entra_error_only(errors.method_not_allowed(self.command))
+        else:
+            self._send_json(404, {"error": "not_found"})
+
+    do_PUT = do_DELETE = do_PATCH = do_TRACE = do_CONNECT = _any_other_method
+
+    def do_HEAD(self) -> None:
+        self._head = True  # _send leaves the body out, as HEAD requires
+        try:
+            self._any_other_method()
+        finally:
+            self._head = False
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The base class answers a method it has no do_ handler for with an HTML 501; Entra answers in JSON.
+        if code == 501 and self.command:
+            self._any_other_method()
+            return
+        super().send_error(code, message, explain)
+
     def _admin(self, path: str, body: bytes) -> None:
         status, document = handle_admin(self.emulator, self.command, path, self.headers.get(ADMIN_HEADER), body)
         self._send_json(status, document)
@@ -220,6 +308,9 @@ class Handler(BaseHTTPRequestHandler):
             authority=self._authority(),
         )
         emulator.counters.token_request(version, emulator.endpoint.client_id_of(request))
+        assertion = emulator.endpoint.assertion_of(request)
+        if assertion is not None:  # recorded before any fault or check: tests see every attempt
+            emulator.record_assertion(version, segment, assertion)
 
         fault = emulator.faults.next()
         if fault is not None:

@@ -86,6 +86,13 @@ class TokenEndpoint:
             return None
         return form.get("client_id") or (basic[0] if basic else None)
 
+    def assertion_of(self, request: TokenRequest) -> str | None:
+        """The client assertion a request carries, if any, for the record; never raises."""
+        try:
+            return parse_form(request.body, request.content_type).get("client_assertion") or None
+        except errors.EntraError:
+            return None
+
     def handle(self, request: TokenRequest) -> dict:
         """The success body for ``request``; raises ``EntraError`` to refuse it."""
         form = parse_form(request.body, request.content_type)

@@ -88,6 +88,20 @@ def test_faults_stats_and_reset_over_the_api(entra, admin, token_post):
     assert entra.faults.pending() == 0
 
 
+def test_settings_and_received_assertions_over_the_api(entra, admin, token_post, cert_form):
+    assert admin.configure(reject_jti_replay=True) == {"reject_jti_replay": True, "clock_skew": 300}
+    form = cert_form(jti="admin-jti")
+    assert [token_post(form).status_code for _unused in range(2)] == [200, 400]
+
+    received = admin.assertions()
+    assert [entry["claims"]["jti"] for entry in received] == ["admin-jti", "admin-jti"]
+    assert received[0]["signature"] == form["client_assertion"].rsplit(".", 1)[1]
+
+    admin.reset()
+    assert admin.assertions() == [] and entra.settings.reject_jti_replay is False
+    assert [token_post(form).status_code for _unused in range(2)] == [200, 200]
+
+
 def test_the_admin_api_needs_the_token(entra):
     url = f"{entra.authority_host}/_emulator/stats"
 
@@ -106,6 +120,10 @@ def test_the_admin_api_needs_the_token(entra):
         ("POST", f"apps/{CLIENT_ID}/certificates", {"certificate": "not a certificate"}, 400),
         ("POST", "nothing", {}, 404),
         ("GET", "faults", None, 405),
+        ("POST", "settings", {"token_lifetime": 5}, 400),
+        ("POST", "settings", {"reject_jti_replay": "yes"}, 400),
+        ("POST", "settings", {"clock_skew": -1}, 400),
+        ("POST", "assertions", {}, 404),
     ],
 )
 def test_bad_admin_calls_are_refused(entra, method, path, body, status):

@@ -252,7 +252,16 @@ def test_a_non_numeric_exp_is_50027(entra, token_post, cert_form, refused, exp):
     refused(token_post(cert_form(exp=exp)), 400, "invalid_request", 50027)
 
 
-def test_a_replayed_jti_is_refused(entra, token_post, cert_form, refused):
+def test_a_replayed_assertion_is_accepted_by_default_as_entra_does(entra, token_post, cert_form):
+    """Entra accepts an assertion again within its lifetime; MSAL relies on it."""
+    form = cert_form()
+
+    assert [token_post(form).status_code for _unused in range(3)] == [200, 200, 200]
+    assert len({entry["claims"]["jti"] for entry in entra.assertions()}) == 1
+
+
+def test_a_replayed_jti_is_refused_once_the_check_is_on(entra, token_post, cert_form, refused):
+    entra.configure(reject_jti_replay=True)
     form = cert_form()
     assert token_post(form).status_code == 200
 
@@ -261,9 +270,41 @@ def test_a_replayed_jti_is_refused(entra, token_post, cert_form, refused):
 
 
 def test_the_same_jti_in_a_new_assertion_is_also_a_replay(entra, token_post, cert_form, refused):
+    entra.configure(reject_jti_replay=True)
     assert token_post(cert_form(jti="fixed-jti-1")).status_code == 200
 
     refused(token_post(cert_form(jti="fixed-jti-1")), 400, "invalid_request", 50027)
+
+
+def test_reset_turns_the_replay_check_back_off(entra, token_post, cert_form):
+    entra.configure(reject_jti_replay=True)
+    entra.reset()
+    form = cert_form()
+
+    assert [token_post(form).status_code for _unused in range(2)] == [200, 200]
+
+
+def test_every_assertion_is_recorded_as_received_even_when_faulted_or_refused(entra, token_post, cert_form,
+                                                                               new_cert):  # fmt: skip
+    entra.set_faults([{"type": "status", "status": 503}])
+    first, second, third = cert_form(jti="rec-1"), cert_form(jti="rec-2"), cert_form(cert=new_cert(), jti="rec-3")
+
+    statuses = [token_post(form).status_code for form in (first, second, third)]
+
+    assert statuses == [503, 200, 401]  # faulted before any check, accepted, unknown certificate
+    received = entra.assertions()
+    assert [entry["claims"]["jti"] for entry in received] == ["rec-1", "rec-2", "rec-3"]
+    assert received[0]["version"] == "v2" and received[0]["header"]["alg"] == "RS256"
+    assert received[1]["signature"] == second["client_assertion"].rsplit(".", 1)[1]
+    assert all("client_assertion" not in entry for entry in received)  # never the assertion whole
+    entra.reset()
+    assert entra.assertions() == []
+
+
+def test_a_secret_request_records_no_assertion(entra, token_post):
+    token_post({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "x",
+                "scope": "https://graph.microsoft.com/.default"})  # fmt: skip
+    assert entra.assertions() == []
 
 
 # -- the assertion parameters -------------------------------------------------------------------

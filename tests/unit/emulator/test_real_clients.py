@@ -111,14 +111,25 @@ def test_msal_sees_entras_error_for_an_unknown_certificate(entra, stranger_cert)
     assert (result["error"], result["error_codes"]) == ("invalid_client", [700027])
 
 
-def test_msal_reuses_its_assertion_across_requests(entra, client_cert):
-    """MSAL Python signs one assertion and reuses it for about nine minutes.
-
-    Real Entra therefore accepts a repeated jti; this emulator refuses it by
-    default (strict), and ``reject_jti_replay: false`` turns that off.
-    """
+def test_msal_reuses_its_assertion_and_the_emulator_accepts_it_as_entra_does(entra, client_cert):
+    """MSAL Python signs one assertion and reuses it for about nine minutes; Entra accepts that by default."""
     credential = {"private_key": client_cert.key_pem, "thumbprint": client_cert.sha1_hex}
     app = msal_app(entra, credential)
+
+    assert "access_token" in app.acquire_token_for_client([GRAPH_SCOPE])
+    second = app.acquire_token_for_client([KEYVAULT_SCOPE])
+
+    assert "access_token" in second, second
+    assert_app_token(entra, second["access_token"], "2")
+    assert entra.stats()["by_outcome"] == {"success": 2}
+    jtis = [entry["claims"]["jti"] for entry in entra.assertions()]
+    assert len(jtis) == 2 and jtis[0] == jtis[1]  # one assertion, sent twice
+
+
+def test_with_the_replay_check_on_msals_second_request_is_refused(entra, client_cert):
+    """The opt-in check, for tests that must prove a client signs anew each time."""
+    entra.configure(reject_jti_replay=True)
+    app = msal_app(entra, {"private_key": client_cert.key_pem, "thumbprint": client_cert.sha1_hex})
     assert "access_token" in app.acquire_token_for_client([GRAPH_SCOPE])
 
     second = app.acquire_token_for_client([KEYVAULT_SCOPE])
@@ -127,16 +138,16 @@ def test_msal_reuses_its_assertion_across_requests(entra, client_cert):
     assert "has already been used" in second["error_description"]
 
 
-def test_with_replay_checks_off_msal_reuses_its_assertion(client_cert, monkeypatch):
-    with EntraEmulator({"reject_jti_replay": False}) as emulator:
+def test_the_replay_check_can_be_configured_at_start(client_cert, monkeypatch):
+    with EntraEmulator({"reject_jti_replay": True}) as emulator:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(emulator.ca_path))
         emulator.register_certificate(CLIENT_ID, client_cert.cert_pem)
-        credential = {"private_key": client_cert.key_pem, "thumbprint": client_cert.sha1_hex}
-        app = msal_app(emulator, credential)
+        app = msal_app(emulator, {"private_key": client_cert.key_pem, "thumbprint": client_cert.sha1_hex})
 
         assert "access_token" in app.acquire_token_for_client([GRAPH_SCOPE])
-        assert "access_token" in app.acquire_token_for_client([KEYVAULT_SCOPE])
-        assert emulator.stats()["by_outcome"] == {"success": 2}
+        assert app.acquire_token_for_client([KEYVAULT_SCOPE]).get("error_codes") == [50027]
+        emulator.reset()  # back to the configured setting, not to Entra's default
+        assert emulator.settings.reject_jti_replay is True
 
 
 # -- azure-identity ------------------------------------------------------------------------------

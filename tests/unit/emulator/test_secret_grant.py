@@ -164,9 +164,11 @@ def test_error_body_has_entras_shape_and_echoes_the_client_request_id(entra, tok
     assert body["correlation_id"] == correlation_id
     assert response.headers["client-request-id"] == correlation_id
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", body["timestamp"])
+    # As in real Entra bodies, each part after the message starts a line of its own (CR LF).
     assert body["error_description"].endswith(
-        f" Trace ID: {body['trace_id']} Correlation ID: {correlation_id} Timestamp: {body['timestamp']}"
+        f".\r\nTrace ID: {body['trace_id']}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {body['timestamp']}"
     )
+    assert body["error_description"].count("\r\n") == 3 and "\n" not in body["error_description"].replace("\r\n", "")
     assert body["error_uri"] == f"{entra.authority_host}/error?code=7000215"
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
 

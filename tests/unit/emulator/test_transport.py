@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import concurrent.futures
 import ipaddress
+import json
 import socket
 import ssl
+import urllib.parse
 
 import jwt
 import pytest
 import requests
 from cryptography import x509
 from entra_emulator import CLIENT_ID, CLIENT_SECRET, GRAPH_SCOPE, TENANT_DOMAIN, TENANT_ID, EntraEmulator
+from entra_emulator.server import MAX_BODY
 
 FORM = {
     "grant_type": "client_credentials",
@@ -158,6 +161,125 @@ def test_key_sets_verify_issued_tokens(entra, token_post, path, issuer):
 def test_unknown_paths_are_404(entra):
     assert requests.get(f"{entra.authority_host}/nothing/here", timeout=10).status_code == 404
     assert requests.post(f"{entra.authority_host}/{TENANT_ID}/oauth2/v2.0/authorize", timeout=10).status_code == 404
+
+
+# -- request framing and methods, in Entra's shapes -----------------------------------------------
+
+
+def raw_exchange(entra, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw HTTP over TLS; return the status, headers (lower-case names) and body of the answer."""
+    context = ssl.create_default_context(cafile=str(entra.ca_path))
+    with (
+        socket.create_connection(("127.0.0.1", entra.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        tls.sendall(request)
+        answer = b""
+        while chunk := tls.recv(65536):
+            answer += chunk
+    head, _sep, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _colon, value in
+               (line.partition(":") for line in header_lines)}  # fmt: skip
+    return int(status_line.split()[1]), headers, body
+
+
+def test_a_chunked_body_is_read_as_entra_reads_it(entra):
+    encoded = urllib.parse.urlencode(FORM).encode()
+    pieces = [encoded[:10], encoded[10:40], encoded[40:]]
+
+    response = requests.post(entra.token_endpoint(), data=iter(pieces), timeout=10,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+
+    assert response.request.headers.get("Transfer-Encoding") == "chunked"
+    assert response.status_code == 200, response.text
+    assert entra.stats()["by_outcome"] == {"success": 1}
+
+
+def test_a_chunked_body_with_extensions_and_trailers(entra):
+    encoded = urllib.parse.urlencode(FORM).encode()
+    body = b"%x;name=value\r\n%s\r\n0\r\nX-Trailer: yes\r\n\r\n" % (len(encoded), encoded)
+    request = (f"POST /{TENANT_ID}/oauth2/v2.0/token HTTP/1.1\r\nHost: 127.0.0.1:{entra.port}\r\n"
+               "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n"
+               "Connection: close\r\n\r\n").encode() + body  # fmt: skip
+
+    status, _headers, answer = raw_exchange(entra, request)
+
+    assert status == 200 and b"access_token" in answer
+
+
+def entra_refusal(status: int, headers: dict, body: bytes, expected_status: int, code: int) -> dict:
+    assert status == expected_status, body
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    document = json.loads(body)
+    assert set(document) == {"error", "error_description", "error_codes", "timestamp", "trace_id",
+                             "correlation_id", "error_uri"}  # fmt: skip
+    assert document["error_codes"] == [code] and document["error_description"].startswith(f"AADSTS{code}: ")
+    return document
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "BREW"])
+def test_other_methods_on_the_token_endpoint_get_entras_json_refusal(entra, method):
+    response = requests.request(method, entra.token_endpoint(), data=FORM, timeout=10)
+
+    document = entra_refusal(response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                             response.content, 400, 900561)  # fmt: skip
+    assert document["error"] == "invalid_request"
+    assert f"Received a {method} request" in document["error_description"]
+    assert entra.stats()["token_requests"] == 0
+
+
+def test_head_gets_the_refusal_status_without_a_body(entra):
+    response = requests.head(entra.token_endpoint(), timeout=10)
+
+    assert response.status_code == 400 and response.content == b""
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_options_says_post_and_options(entra):
+    response = requests.options(entra.token_endpoint(), timeout=10)
+
+    assert response.status_code == 200 and response.headers["Allow"] == "POST, OPTIONS"
+
+
+def test_other_methods_elsewhere_are_a_json_404(entra):
+    response = requests.put(f"{entra.authority_host}/nothing/here", timeout=10)
+
+    assert response.status_code == 404 and response.json() == {"error": "not_found"}
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_an_oversized_body_gets_entras_json_refusal_not_a_bare_413(entra, framing):
+    if framing == "content-length":
+        request = (f"POST /{TENANT_ID}/oauth2/v2.0/token HTTP/1.1\r\nHost: 127.0.0.1:{entra.port}\r\n"
+                   f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {MAX_BODY + 1}\r\n"
+                   "\r\n").encode()  # fmt: skip
+    else:
+        request = (f"POST /{TENANT_ID}/oauth2/v2.0/token HTTP/1.1\r\nHost: 127.0.0.1:{entra.port}\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   f"{MAX_BODY + 1:x}\r\n").encode()  # fmt: skip
+
+    status, headers, body = raw_exchange(entra, request)
+
+    entra_refusal(status, headers, body, 413, 9002313)
+    assert headers["connection"] == "close"
+
+
+@pytest.mark.parametrize("framing", [
+    "Transfer-Encoding: gzip\r\n\r\n",
+    "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    "Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "Transfer-Encoding: chunked\r\n\r\n3\r\nabcXY",
+    "Content-Length: -1\r\n\r\n",
+])  # fmt: skip
+def test_a_body_whose_framing_cannot_be_read_gets_entras_json_refusal(entra, framing):
+    request = (f"POST /{TENANT_ID}/oauth2/v2.0/token HTTP/1.1\r\nHost: 127.0.0.1:{entra.port}\r\n"
+               f"Content-Type: application/x-www-form-urlencoded\r\n{framing}").encode()  # fmt: skip
+
+    status, headers, body = raw_exchange(entra, request)
+
+    entra_refusal(status, headers, body, 400, 9002313)
+    assert headers["connection"] == "close"
 
 
 # -- life cycle and logs --------------------------------------------------------------------------
