@@ -4,13 +4,18 @@
 """Action plugin for azure_ad.oauth.keystore: default the subject to CN=<inventory_hostname>.
 
 The module runs on the managed host, which does not know its inventory name;
-the controller does. Everything else is the module's job.
+the controller does. A certificate's CN holds at most 64 characters, so a
+longer inventory name (a long FQDN) is cut to 64 in the CN and given whole as
+a DNS subjectAltName: the default always makes a valid subject. Everything
+else is the module's job.
 """
 
 from __future__ import annotations
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import default_subject
 
 
 class ActionModule(ActionBase):
@@ -23,10 +28,22 @@ class ActionModule(ActionBase):
         if boolean(module_args.get("generate", False), strict=False) and not module_args.get("subject"):
             hostname = task_vars.get("inventory_hostname")
             if hostname:
-                module_args["subject"] = f"CN={hostname}"
+                module_args.update(subject_defaults(str(hostname), module_args.get("subject_alt_name")))
         result.update(
             self._execute_module(
                 module_name="azure_ad.oauth.keystore", module_args=module_args, task_vars=task_vars
             )
         )
         return result
+
+
+def subject_defaults(hostname: str, alt_names) -> dict:
+    """``subject`` (and ``subject_alt_name`` when the name is too long for a CN) for ``hostname``."""
+    subject, host_alt_names = default_subject(hostname)
+    defaults = {"subject": subject}
+    if host_alt_names:
+        if isinstance(alt_names, str):  # the module takes a comma-separated string as a list too
+            alt_names = [name.strip() for name in alt_names.split(",") if name.strip()]
+        given = list(alt_names or [])
+        defaults["subject_alt_name"] = given + [name for name in host_alt_names if name not in given]
+    return defaults

@@ -16,10 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from cryptography import x509
 
 SOURCE_TYPES = ("jks", "jceks", "pkcs12", "pem")
+# Microsoft Entra ID verifies client assertions signed with RSA keys of at least this size (RS256, PS256).
+MIN_RSA_KEY_SIZE = 2048
+# Spelled out, these letters start with a vowel sound ("an EC", "an RSA", "an Ed25519"); the others do not ("a DSA").
+_VOWEL_SOUND_INITIALS = "AEFHILMNORSX"
 
 
 @dataclass(frozen=True)
@@ -81,12 +87,46 @@ def key_algorithm(private_key: Any) -> str:
     return type(private_key).__name__
 
 
+def with_article(name: str) -> str:
+    """``an EC``, ``a DSA``, ``an Ed25519``: the indefinite article that a key family's name takes."""
+    if not name:
+        return "an unknown"
+    initial = name[0].upper()
+    # An acronym is spelled letter by letter (a DSA); a word is read as one (an Ed25519).
+    vowel_sound = initial in _VOWEL_SOUND_INITIALS if name[:2].isupper() else initial in "AEIOU"
+    return f"{'an' if vowel_sound else 'a'} {name}"
+
+
+def check_key_policy(private_key: Any, where: str, option: str) -> None:
+    """Refuse a key that Microsoft Entra ID will not accept for a certificate credential.
+
+    One policy, one wording, for the token module (which signs with the key) and the keystore module (which
+    writes it): only RSA keys of MIN_RSA_KEY_SIZE bits or more. ``where`` names the key's option in the message
+    (``keystore_path``, ``private_key``...), ``option`` is the option the error points at.
+    """
+    family = key_algorithm(private_key)
+    if family != "RSA":
+        raise KeystoreError(
+            f"The key in {where} is {with_article(family)} key; Microsoft Entra ID accepts only RSA keys for "
+            f"certificate credentials. Create an RSA key ({MIN_RSA_KEY_SIZE} bits or more).",
+            option=option,
+        )
+    if private_key.key_size < MIN_RSA_KEY_SIZE:
+        raise KeystoreError(
+            f"The RSA key in {where} has {private_key.key_size} bits; Microsoft Entra ID requires at least "
+            f"{MIN_RSA_KEY_SIZE}.",
+            option=option,
+        )
+
+
 def _public_key_der(public_key: Any) -> bytes | None:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     try:
         return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    except Exception:  # an exotic key type: treat it as matching nothing
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # an exotic key type, or a panic in native code: treat it as matching nothing
         return None
 
 
@@ -95,7 +135,9 @@ def certificate_matches_key(certificate: x509.Certificate, private_key: Any) -> 
     try:
         cert_public = certificate.public_key()
         key_public = private_key.public_key()
-    except Exception:  # unsupported public key algorithm in the certificate
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # unsupported public key algorithm in the certificate, or a panic in native code
         return False
     cert_der = _public_key_der(cert_public)
     return cert_der is not None and cert_der == _public_key_der(key_public)

@@ -9,18 +9,37 @@ may change without notice.
 The decision rests on what the existing file holds, never on whether it
 exists: it is opened with the given passwords and its key, certificate, chain,
 alias and type are compared with what was asked for. A file that does not open
-is never replaced, unless ``force`` says so. This module reads; it never writes.
+is never replaced, unless ``force`` says so; neither is a symbolic link that
+``follow`` does not allow, nor a file of another user (see _keystore_paths).
+This module reads; it never writes.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass, field, replace
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info import expires_within
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+    OptionError,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_der
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+    MAX_READ_SIZE,
+    MISSING,
+    SYMLINK,
+    Target,
+    is_trusted,
+    read_regular_file,
+    resolve_target,
+    symlink_refusal,
+    untrusted_refusal,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import (
     WRITABLE_TYPES,
     same_key,
@@ -39,6 +58,25 @@ _OPTION_NAMES = {
     "keystore_type": "type",
 }
 
+# Options whose values reach a file name or a native library: a NUL byte in any of them is refused up front.
+NUL_FREE_OPTIONS = (
+    "path",
+    "password",
+    "key_password",
+    "alias",
+    "certificate",
+    "private_key",
+    "private_key_passphrase",
+    "certificate_path",
+    "private_key_path",
+    "chain",
+    "subject",
+    "subject_alt_name",
+    "certificate_export_path",
+    "owner",
+    "group",
+)
+
 
 @dataclass(frozen=True)
 class KeystoreRequest:
@@ -56,6 +94,9 @@ class KeystoreRequest:
     key_size: int = 2048
     renew_before_days: int = 30
     force: bool = False
+    subject_alt_name: tuple[str, ...] = ()
+    follow: bool = False
+    owner: str | None = None
 
     @property
     def stored_alias(self) -> str:
@@ -64,11 +105,18 @@ class KeystoreRequest:
 
 @dataclass(frozen=True)
 class ExistingKeystore:
-    """The file at ``path`` as found: absent, readable (with its material) or unreadable (and why)."""
+    """The file at ``path`` as found: absent, readable (with its material) or unreadable (and why).
+
+    ``untouchable`` is set when the file was not even opened (a link left unfollowed, another user's
+    file): its message says everything, and only ``force`` replaces the file. ``target`` says where the
+    file is and what it is.
+    """
 
     state: str
     material: KeyMaterial | None = None
-    problem: KeystoreError | None = None
+    problem: AzureAdOAuthError | None = None
+    untouchable: AzureAdOAuthError | None = None
+    target: Target | None = None
 
 
 @dataclass(frozen=True)
@@ -94,43 +142,117 @@ def renamed(message: str) -> str:
 
 
 def inspect_existing(path: str, keystore_type: str, password: str, key_password: str | None,
-                     alias: str) -> ExistingKeystore:
-    """Open the file at ``path`` with the given passwords, if there is one."""
-    if not os.path.lexists(path):
-        return ExistingKeystore(ABSENT)
-    if os.path.isdir(path):
-        raise OptionError(f"path '{path}' is a directory; give the keystore file's path.", option="path")
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+                     alias: str, follow: bool = False, owner: str | None = None) -> ExistingKeystore:
+    """Open the file at ``path`` with the given passwords, if there is one and it may be opened.
+
+    A symbolic link is looked through only with ``follow``; a link left unfollowed, or a file of a user
+    the module does not trust (see _keystore_paths.is_trusted), is not opened at all.
+    """
+    target = resolve_target(path, "path", follow)
+    if target.kind == MISSING:
+        return ExistingKeystore(ABSENT, target=target)
+    if target.kind == SYMLINK:
+        return ExistingKeystore(UNREADABLE, untouchable=symlink_refusal(target, "path"), target=target)
+    if not is_trusted(target, owner):
+        return ExistingKeystore(UNREADABLE, untouchable=untrusted_refusal(target, "path"), target=target)
+    try:
+        data = _read_existing(target.path)
+    except AzureAdOAuthError as exc:
+        return ExistingKeystore(UNREADABLE, problem=exc, target=target)
+    if data is None:  # removed since it was looked at
+        return ExistingKeystore(ABSENT, target=target)
 
     wanted = stored_alias(keystore_type, alias)
     try:
-        return ExistingKeystore(READABLE, load_key_material(path, "auto", password, key_password, wanted))
+        return ExistingKeystore(READABLE, load_keystore_bytes(data, path, password, key_password, wanted),
+                                target=target)
     except KeystoreError as exc:
         if exc.option != "keystore_alias":
-            return ExistingKeystore(UNREADABLE, problem=exc)
+            return ExistingKeystore(UNREADABLE, problem=exc, target=target)
     # The passwords opened the store, but the alias is not its key entry: find out what is.
     try:
-        return ExistingKeystore(READABLE, load_key_material(path, "auto", password, key_password, None))
+        return ExistingKeystore(READABLE, load_keystore_bytes(data, path, password, key_password, None),
+                                target=target)
     except KeystoreError as exc:
-        return ExistingKeystore(UNREADABLE, problem=exc)
+        return ExistingKeystore(UNREADABLE, problem=exc, target=target)
 
 
-def refusal(path: str, existing: ExistingKeystore, alias: str) -> KeystoreError:
+def _read_existing(path: str) -> bytes | None:
+    """The keystore's bytes, read without following a link or blocking; KeystoreError when it cannot be."""
+    try:
+        data = read_regular_file(path, "path")
+    except OptionError as exc:
+        raise KeystoreError(exc.message, option="path") from None
+    if data is not None and len(data) > MAX_READ_SIZE:
+        raise KeystoreError(
+            f"path '{path}' is larger than {MAX_READ_SIZE // 1024} KiB: that is no keystore or key file.",
+            option="path",
+        )
+    if data is not None and not data:
+        raise KeystoreError(f"path '{path}' is empty.", option="path")
+    return data
+
+
+def load_keystore_bytes(data: bytes, path: str, password: str, key_password: str | None,
+                        alias: str | None) -> KeyMaterial:
+    """The material of a JKS, JCEKS, PKCS12 or PEM keystore's bytes (the type comes from the bytes).
+
+    The loaders raise KeystoreError naming the token module's options (see ``renamed``). Anything else they
+    raise, a panic of native code included, becomes a KeystoreError naming path, without its text.
+    """
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import detect_keystore_type
+
+    described = "a keystore"
+    try:
+        require("cryptography", "to read keystores and key files")
+        kind = detect_keystore_type(data)
+        described = f"a {kind.upper()} keystore"
+        if kind in ("jks", "jceks"):
+            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
+
+            return load_jks(data, path, kind, password, key_password, alias)
+        if kind == "pkcs12":
+            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+
+            return load_pkcs12(data, path, password, key_password, alias)
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_pem
+
+        return load_pem(data, path, password, key_password, alias)
+    except AzureAdOAuthError:
+        raise
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # the safety net: a library's error or panic, whose text may quote the bytes
+        raise KeystoreError(f"path '{path}' could not be read as {described}.", option="path") from None
+
+
+# What to do about a file that does not open, by the option at fault.
+_REFUSALS = {
+    "password": ("it does not open with the given password", "Give the password it was made with"),
+    "key_password": (
+        "its private key entry does not decrypt with the given key_password (which defaults to password)",
+        "Give the key_password it was made with",
+    ),
+    "alias": (None, "Set alias to the name of the entry to keep"),
+    "path": ("it cannot be read as a keystore", "Check path"),
+}
+
+
+def refusal(path: str, existing: ExistingKeystore, alias: str) -> AzureAdOAuthError:
     """Why an existing file is left alone, naming the option to fix."""
+    if existing.untouchable is not None:
+        return existing.untouchable
     problem = existing.problem
     option = _OPTION_NAMES.get(problem.option or "", "path") if problem is not None else "path"
+    if option not in _REFUSALS:
+        option = "path"
     detail = renamed(str(problem)) if problem is not None else "it could not be read"
-    if option == "password":
-        why = "it does not open with the given password"
-    elif option == "key_password":
-        why = "its private key entry does not decrypt with the given key_password (which defaults to password)"
-    elif option == "alias":
+    why, fix = _REFUSALS[option]
+    if why is None:
         why = f"its entries cannot be matched to alias '{alias}'"
-    else:
-        why = "it cannot be read as a keystore"
     return KeystoreError(
         f"The existing file at path '{path}' was left untouched: {why}. ({detail}) "
-        "Give the passwords it was made with, or set force: true to replace it (with backup: true to keep a copy).",
+        f"{fix}, or set force: true to replace it (with backup: true to keep a copy).",
         option=option,
     )
 
@@ -167,6 +289,8 @@ def plan_keystore(request: KeystoreRequest, existing: ExistingKeystore,
         raise refusal(request.path, existing, request.alias)
     current = existing.material if existing.state == READABLE else None
     start = "the file does not exist" if existing.state == ABSENT else "force replaces an unreadable file"
+    if existing.untouchable is not None:
+        start = "force replaces a file that is not opened (a link left unfollowed, or another user's file)"
 
     def plan(action: str, reasons: list[str], material: KeyMaterial | None) -> KeystorePlan:
         if material is not None:
@@ -212,14 +336,23 @@ def plan_keystore(request: KeystoreRequest, existing: ExistingKeystore,
     return plan(WRITE, reasons, current)
 
 
-def request_from_params(params: dict, default_subject: str | None = None) -> KeystoreRequest:
-    """Validate the module's options and read any material they name."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import check_generation_options
+def request_from_params(params: dict, default_host: str | None = None) -> KeystoreRequest:
+    """Validate the module's options and read any material they name.
+
+    ``default_host`` names the host when ``subject`` is unset: the subject is then ``CN=<host>`` (the CN cut
+    to 64 characters, the whole name in a subjectAltName).
+    """
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import (
+        check_generation_options,
+        default_subject,
+    )
     from ansible_collections.azure_ad.oauth.plugins.module_utils._supplied_material import (
         has_material,
         load_supplied_material,
     )
 
+    # Before anything reaches a file name or a native library (cryptography's Rust layer panics on a NUL).
+    reject_nul_bytes(params, NUL_FREE_OPTIONS)
     keystore_type = params.get("type") or "pkcs12"
     if keystore_type not in WRITABLE_TYPES:
         raise OptionError(f"type must be one of {', '.join(WRITABLE_TYPES)}.", option="type")
@@ -233,7 +366,11 @@ def request_from_params(params: dict, default_subject: str | None = None) -> Key
     if not isinstance(alias, str) or not alias.strip():
         raise OptionError("alias must be a non-empty string.", option="alias")
     generate = bool(params.get("generate"))
-    subject = params.get("subject") or default_subject
+    subject = params.get("subject")
+    alt_names = tuple(params.get("subject_alt_name") or ())
+    if not subject and default_host:
+        subject, host_names = default_subject(default_host)
+        alt_names += tuple(name for name in host_names if name not in alt_names)
     valid_days = _int_option(params, "valid_days", 365)
     key_size = _int_option(params, "key_size", 2048)
     renew_before_days = _int_option(params, "renew_before_days", 30)
@@ -241,7 +378,7 @@ def request_from_params(params: dict, default_subject: str | None = None) -> Key
     if generate and supplied is None:
         if not subject:
             raise OptionError("subject is required to generate a certificate.", option="subject")
-        check_generation_options(subject, valid_days, key_size, renew_before_days)
+        check_generation_options(subject, valid_days, key_size, renew_before_days, alt_names)
     return KeystoreRequest(
         path=params["path"],
         keystore_type=keystore_type,
@@ -255,6 +392,9 @@ def request_from_params(params: dict, default_subject: str | None = None) -> Key
         key_size=key_size,
         renew_before_days=renew_before_days,
         force=bool(params.get("force")),
+        subject_alt_name=alt_names,
+        follow=bool(params.get("follow")),
+        owner=params.get("owner") or None,
     )
 
 

@@ -17,6 +17,11 @@ the JDK looks entries up by the lower-cased alias.
 
 Every result is read back with the collection's own readers before it is
 returned, so a file that could not be opened again is never written.
+
+Only keys that Microsoft Entra ID accepts are written (see
+``_key_material.check_key_policy``). Every call into a library is guarded:
+whatever it raises, a Rust panic of cryptography included, becomes a
+KeystoreError naming the option, never a traceback that could show a password.
 """
 
 from __future__ import annotations
@@ -24,11 +29,17 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+    OptionError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
     certificate_der,
     certificate_matches_key,
+    check_key_policy,
 )
 
 WRITABLE_TYPES = ("pkcs12", "jks")
@@ -55,11 +66,32 @@ def serialize_keystore(
     """
     _check(keystore_type, material, alias, password, key_password)
     if keystore_type == "pkcs12":
-        data = serialize_pkcs12(material, alias, password)
+        data = _guarded(lambda: serialize_pkcs12(material, alias, password), "PKCS12", "password")
     else:
-        data = serialize_jks(material, alias, password, key_password if key_password is not None else password)
+        store_key_password = key_password if key_password is not None else password
+        data = _guarded(lambda: serialize_jks(material, alias, password, store_key_password), "JKS",
+                        "key_password" if key_password is not None else "password")
     verify_keystore_bytes(data, keystore_type, material, alias, password, key_password)
     return data
+
+
+def _guarded(build, label: str, option: str) -> bytes:
+    """``build()``, with anything a library raises (a panic too) turned into a KeystoreError naming ``option``.
+
+    The failing library saw the passwords and the key, so its text is never shown.
+    """
+    try:
+        return build()
+    except AzureAdOAuthError:
+        raise
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:
+        raise KeystoreError(
+            f"The {label} keystore could not be built in memory (the library failed while encrypting it with "
+            f"{option}); nothing was written.",
+            option=option,
+        ) from None
 
 
 def _check(keystore_type: str, material: KeyMaterial, alias: str, password: str, key_password: str | None) -> None:
@@ -78,6 +110,8 @@ def _check(keystore_type: str, material: KeyMaterial, alias: str, password: str,
         raise KeystoreError("A keystore entry needs a certificate; none was given.", option="certificate")
     if not certificate_matches_key(material.certificate, material.private_key):
         raise KeystoreError("The certificate does not match the private key.", option="certificate")
+    # Supplied keys were checked when read, naming their option; this catches a key kept from the old file.
+    check_key_policy(material.private_key, "path", "path")
 
 
 def serialize_pkcs12(material: KeyMaterial, alias: str, password: str) -> bytes:
@@ -131,8 +165,13 @@ def verify_keystore_bytes(
     key_password: str | None = None,
 ) -> None:
     """Read ``data`` back and check that it holds ``material`` under ``alias``; raise KeystoreError if not."""
-    loaded = read_keystore_bytes(data, keystore_type, password, key_password, stored_alias(keystore_type, alias))
-    if not same_key(loaded.private_key, material.private_key) or (
+    try:
+        loaded = read_keystore_bytes(data, keystore_type, password, key_password, stored_alias(keystore_type, alias))
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # a library's error or panic: the bytes are not what we meant to write
+        loaded = None
+    if loaded is None or not same_key(loaded.private_key, material.private_key) or (
         certificate_der(loaded.certificate) != certificate_der(material.certificate)
         or [certificate_der(cert) for cert in loaded.chain] != [certificate_der(cert) for cert in material.chain]
     ):
@@ -164,5 +203,7 @@ def same_key(left: Any, right: Any) -> bool:
     """True when two private keys are the same key (their public halves are equal)."""
     try:
         return public_key_der(left) == public_key_der(right)
-    except Exception:  # an exotic key type: never call it the same
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # an exotic key type, or a panic in native code: never call it the same
         return False

@@ -14,18 +14,47 @@ self-signed certificate, marked for client authentication, is all it needs.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial
 
 KEY_SIZES = (2048, 3072, 4096)
 # Backdate the start a little so that a host whose clock runs behind can use it at once.
 BACKDATE = datetime.timedelta(minutes=5)
 MAX_VALID_DAYS = 36500
+# RFC 5280's upper bound on a commonName (ub-common-name); cryptography enforces it.
+MAX_CN_LENGTH = 64
+# Attributes whose values have a fixed length (RFC 5280: a country is two letters).
+_TWO_LETTER_ATTRIBUTES = {"C": "country", "JURISDICTIONC": "jurisdiction country"}
+# Characters RFC 4514 escapes anywhere in a value; a leading space or #, and a trailing space, are escaped too.
+_RFC4514_SPECIAL = '\\,+"<>;='
 
 _PURPOSE = "to generate a self-signed certificate"
+
+
+def escape_rfc4514(value: str) -> str:
+    """``value`` escaped to stand as one attribute value of an RFC 4514 name."""
+    escaped = "".join("\\" + char if char in _RFC4514_SPECIAL else char for char in value)
+    if escaped.startswith((" ", "#")):
+        escaped = "\\" + escaped
+    if escaped.endswith(" ") and not escaped.endswith("\\ "):
+        escaped = escaped[:-1] + "\\ "
+    return escaped
+
+
+def default_subject(host_name: str) -> tuple[str, tuple[str, ...]]:
+    """The subject for a host when the task gives none, and the subjectAltName entries it needs.
+
+    ``CN=<host>``, escaped. A CN holds at most 64 characters, so a longer name (a long FQDN) is cut to 64
+    in the CN and given whole as a ``DNS:`` subjectAltName, where a name may be as long as DNS allows.
+    """
+    host_name = host_name.strip()
+    subject = "CN=" + escape_rfc4514(host_name[:MAX_CN_LENGTH])
+    if len(host_name) > MAX_CN_LENGTH and host_name.isascii():
+        return subject, (f"DNS:{host_name}",)
+    return subject, ()
 
 
 def parse_subject(subject: str) -> Any:
@@ -37,17 +66,107 @@ def parse_subject(subject: str) -> Any:
         raise OptionError("subject must be a distinguished name such as CN=app01.", option="subject")
     try:
         name = x509.Name.from_rfc4514_string(subject.strip())
-    except ValueError:
-        raise OptionError(
-            f"subject {subject!r} is not a distinguished name in RFC 4514 form, such as CN=app01,O=Contoso.",
-            option="subject",
-        ) from None
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # ValueError, or a panic: say what is wrong without quoting the library
+        raise _subject_problem(subject) from None
     if not len(name):
         raise OptionError("subject must name at least one attribute, such as CN=app01.", option="subject")
     return name
 
 
-def check_generation_options(subject: str, valid_days: int, key_size: int, renew_before_days: int) -> Any:
+def _subject_problem(subject: str) -> OptionError:
+    """The most precise reason we can give for a subject that cryptography refused."""
+    for attribute, value in _rfc4514_attributes(subject.strip()):
+        if attribute == "CN" and len(value) > MAX_CN_LENGTH:
+            return OptionError(
+                f"subject has a CN of {len(value)} characters, but a certificate's CN holds at most "
+                f"{MAX_CN_LENGTH}. Shorten it; a longer host name can go in subject_alt_name as DNS:<name>.",
+                option="subject",
+            )
+        if attribute in _TWO_LETTER_ATTRIBUTES and len(value) != 2:
+            return OptionError(
+                f"subject has a {attribute} ({_TWO_LETTER_ATTRIBUTES[attribute]}) of {len(value)} characters; it "
+                "must be a two-letter ISO 3166 code such as US.",
+                option="subject",
+            )
+    return OptionError(
+        f"subject {subject!r} is not a distinguished name in RFC 4514 form, such as CN=app01,O=Contoso.",
+        option="subject",
+    )
+
+
+def _rfc4514_attributes(subject: str) -> Iterable[tuple[str, str]]:
+    """(upper-case type, unescaped value) of each attribute of an RFC 4514 string, as far as it parses."""
+    pairs, current, escaped = [], [], False
+    for char in subject + ",":
+        if escaped:
+            current.append("\\" + char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in ",+":
+            pairs.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    for pair in pairs:
+        attribute, separator, value = pair.partition("=")
+        if separator:
+            yield attribute.strip().upper(), _unescape(value.strip())
+
+
+def _unescape(value: str) -> str:
+    """An RFC 4514 value without its escapes (``\\,`` is one character, ``\\4A`` is one byte)."""
+    raw, index = bytearray(), 0
+    while index < len(value):
+        char = value[index]
+        pair = value[index + 1:index + 3]
+        if char == "\\" and len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
+            raw.append(int(pair, 16))
+            index += 3
+            continue
+        if char == "\\" and index + 1 < len(value):
+            char = value[index + 1]
+            index += 1
+        raw.extend(char.encode("utf-8"))
+        index += 1
+    return raw.decode("utf-8", "replace")
+
+
+def parse_subject_alt_name(entries: Iterable[str]) -> list[Any]:
+    """x509 general names from ``DNS:<name>`` and ``IP:<address>`` entries."""
+    import ipaddress
+
+    from cryptography import x509
+
+    names = []
+    for entry in entries:
+        kind, separator, value = str(entry).partition(":")
+        kind, value = kind.strip().upper(), value.strip()
+        if not separator or not value or kind not in ("DNS", "IP"):
+            raise OptionError(
+                f"subject_alt_name entry {entry!r} is not DNS:<name> or IP:<address>.", option="subject_alt_name"
+            )
+        if kind == "IP":
+            try:
+                names.append(x509.IPAddress(ipaddress.ip_address(value)))
+            except ValueError:
+                raise OptionError(f"subject_alt_name entry {entry!r} is not an IP address.",
+                                  option="subject_alt_name") from None
+            continue
+        if not value.isascii() or any(char.isspace() for char in value):
+            raise OptionError(
+                f"subject_alt_name entry {entry!r} is not a DNS name; write an internationalised name in its "
+                "xn-- (IDNA) form.",
+                option="subject_alt_name",
+            )
+        names.append(x509.DNSName(value))
+    return names
+
+
+def check_generation_options(subject: str, valid_days: int, key_size: int, renew_before_days: int,
+                             subject_alt_name: Iterable[str] = ()) -> Any:
     """Validate the generation options and return the parsed subject."""
     if key_size not in KEY_SIZES:
         sizes = ", ".join(str(size) for size in KEY_SIZES)
@@ -62,7 +181,9 @@ def check_generation_options(subject: str, valid_days: int, key_size: int, renew
             "otherwise every run would find the new certificate due for renewal and replace it.",
             option="renew_before_days",
         )
-    return parse_subject(subject)
+    name = parse_subject(subject)
+    parse_subject_alt_name(subject_alt_name)
+    return name
 
 
 def generate_self_signed(
@@ -70,21 +191,44 @@ def generate_self_signed(
     valid_days: int = 365,
     key_size: int = 2048,
     now: datetime.datetime | None = None,
+    subject_alt_name: Iterable[str] = (),
 ) -> KeyMaterial:
     """A fresh RSA key and a self-signed certificate for it, valid for ``valid_days`` days from ``now``."""
     require("cryptography", _PURPOSE)
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID
 
     name = parse_subject(subject)
+    alt_names = parse_subject_alt_name(subject_alt_name)
     if key_size not in KEY_SIZES:
         raise OptionError(f"key_size must be one of {', '.join(map(str, KEY_SIZES))}.", option="key_size")
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    public_key = key.public_key()
-    builder = (
+    key = _new_rsa_key(key_size)
+    builder = _certificate_builder(name, key.public_key(), now, valid_days)
+    if alt_names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+    return KeyMaterial(key, _self_sign(builder, key), (), None, "generated")
+
+
+def _new_rsa_key(key_size: int) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        return rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # a panic in native code: never a traceback, never its text
+        raise KeystoreError(
+            f"The {key_size}-bit RSA key could not be generated on this host (the cryptography library failed); "
+            "nothing was written.",
+            option="key_size",
+        ) from None
+
+
+def _certificate_builder(name: Any, public_key: Any, now: datetime.datetime, valid_days: int) -> Any:
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -110,5 +254,18 @@ def generate_self_signed(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
-    certificate = builder.sign(key, hashes.SHA256())
-    return KeyMaterial(key, certificate, (), None, "generated")
+
+
+def _self_sign(builder: Any, key: Any) -> Any:
+    from cryptography.hazmat.primitives import hashes
+
+    try:
+        return builder.sign(key, hashes.SHA256())
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # a panic in native code, or a subject it would not encode
+        raise KeystoreError(
+            "The self-signed certificate could not be signed (the cryptography library failed on its subject "
+            "or key); nothing was written.",
+            option="subject",
+        ) from None

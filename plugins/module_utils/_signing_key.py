@@ -15,14 +15,13 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import check_key_policy
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import (
     certificate_digest,
     format_thumbprint,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import CertificateSettings
-
-MIN_RSA_KEY_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ def load_signing_key(settings: CertificateSettings, api_version: str) -> Signing
         alias=settings.keystore_alias,
         certificate_path=settings.certificate_path,
     )
-    _require_rsa(material)
+    # The same policy and wording as the keystore module applies when it writes a key.
+    check_key_policy(material.private_key, "keystore_path", "keystore_path")
 
     sha1 = sha256 = None
     chain_der = material.chain_der
@@ -94,22 +94,6 @@ def load_signing_key(settings: CertificateSettings, api_version: str) -> Signing
         x5c=_x5c(chain_der) if settings.send_certificate_chain else (),
         certificate_not_after=not_after,
     )
-
-
-def _require_rsa(material) -> None:
-    if material.key_algorithm != "RSA":
-        raise KeystoreError(
-            f"The key in keystore_path is an {material.key_algorithm} key; Microsoft Entra ID accepts only RSA "
-            "keys for certificate credentials. Create an RSA key (2048 bits or more).",
-            option="keystore_path",
-        )
-    private_key = material.private_key
-    if private_key.key_size < MIN_RSA_KEY_SIZE:
-        raise KeystoreError(
-            f"The RSA key in keystore_path has {private_key.key_size} bits; Microsoft Entra ID requires at "
-            f"least {MIN_RSA_KEY_SIZE}.",
-            option="keystore_path",
-        )
 
 
 def _check_thumbprint(expected: bytes | None, sha1: bytes, sha256: bytes) -> None:

@@ -12,7 +12,13 @@ leaf is the certificate that matches the key, wherever it was given; every
 other certificate must be on the leaf's issuer path, and is ordered from the
 leaf upwards, as a keystore stores it.
 
-Errors name this module's options and never quote the material.
+Errors name this module's options and never quote the material. Every call
+into cryptography is guarded: whatever it raises, a Rust panic included,
+becomes an OptionError naming the option whose material it was reading.
+
+The key must be one Microsoft Entra ID accepts (RSA, 2048 bits or more): the
+token module refuses any other, so the keystore module refuses to write one,
+with the same words (``_key_material.check_key_policy``).
 """
 
 from __future__ import annotations
@@ -20,12 +26,17 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
     certificate_der,
     certificate_matches_key,
+    check_key_policy,
     order_chain,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+    MAX_READ_SIZE,
+    read_regular_file,
 )
 
 _PURPOSE = "to read the certificate and private key"
@@ -48,6 +59,7 @@ def load_supplied_material(params: dict) -> KeyMaterial:
         raise OptionError("certificate needs its private key: set private_key or private_key_path.",
                           option="private_key")
     private_key = load_private_key(key_source[0], key_source[1], params.get("private_key_passphrase"))
+    check_key_policy(private_key, key_source[1], _option_of(key_source[1]))
     certificates = load_certificates(cert_source[0], cert_source[1])
     for index, text in enumerate(params.get("chain") or []):
         certificates.extend(load_certificates(_to_bytes(text), f"chain[{index}]"))
@@ -89,12 +101,19 @@ def _to_bytes(text: Any) -> bytes:
 
 
 def read_material_file(path: str, option: str) -> bytes:
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import read_file
-
-    try:
-        return read_file(path, option)
-    except KeystoreError as exc:
-        raise OptionError(exc.message, option=option) from None
+    """The bytes of a certificate or key file; a link is followed (certificates often are links), a FIFO
+    or device is refused without blocking."""
+    data = read_regular_file(path, option, follow=True)
+    if data is None:
+        raise OptionError(f"{option} '{path}' does not exist.", option=option)
+    if len(data) > MAX_READ_SIZE:
+        raise OptionError(
+            f"{option} '{path}' is larger than {MAX_READ_SIZE // 1024} KiB: that is no keystore or key file.",
+            option=option,
+        )
+    if not data:
+        raise OptionError(f"{option} '{path}' is empty.", option=option)
+    return data
 
 
 def _unique(certificates: list[Any]) -> list[Any]:
@@ -146,7 +165,9 @@ def load_private_key(data: bytes, where: str, passphrase: str | None) -> Any:
             raise OptionError(f"The private key in {where} could not be decrypted: wrong private_key_passphrase.",
                               option="private_key_passphrase") from None
         raise OptionError(f"{where} does not hold a readable private key.", option=option) from None
-    except Exception:  # UnsupportedAlgorithm and the like: never echo the library's text
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # UnsupportedAlgorithm, a Rust panic and the like: never echo the library's text
         raise OptionError(f"The private key in {where} uses a key type this host cannot read.",
                           option=option) from None
 
@@ -167,5 +188,7 @@ def load_certificates(data: bytes, where: str) -> list[Any]:
         return [x509.load_der_x509_certificate(data)]
     except OptionError:
         raise
-    except Exception:  # ValueError and friends, whose text may quote the input
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # ValueError and friends, whose text may quote the input, or a Rust panic
         raise OptionError(f"{where} does not hold a valid PEM or DER certificate.", option=option) from None

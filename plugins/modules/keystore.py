@@ -21,6 +21,16 @@ description:
     until it comes within O(renew_before_days) of its expiry, or O(force=true).
   - B(Protective.) An existing file that does not open with O(password) and O(key_password) is never replaced; the
     task fails and says which option is at fault. Only O(force=true) replaces it, and O(backup=true) keeps a copy.
+  - B(Never through a link, never another user's file.) A symbolic link at O(path) or O(certificate_export_path) is
+    not followed unless O(follow=true); without it the task fails, and O(force=true) replaces the link itself,
+    leaving its target untouched. An existing file that belongs to another user than the one running the task,
+    root, or O(owner) is not trusted; it is not opened, and only O(force=true) replaces it. Anything that is not a
+    regular file (a directory, FIFO, socket or device) is refused without being opened.
+  - B(Ownership is never inherited.) A file the module writes belongs to O(owner) and O(group) when they are set,
+    else to the user running the task, whoever owned the file it replaces.
+  - B(One writer at a time.) Tasks writing the same keystore (forks, parallel plays) take turns; each holds an
+    exclusive lock on C(.<name>.lock) beside the keystore (mode 0600, removed afterwards) while it reads, decides
+    and writes, so each reports what the file really holds. Check mode takes no lock.
   - Files are written to a temporary file (mode 0600) in the same directory, synced, then moved into place, so a
     reader never sees half a keystore. Passwords are never passed on a command line, and the diff shows subjects,
     dates and thumbprints only, never key material.
@@ -56,7 +66,7 @@ attributes:
     description: Uses Ansible's strict file operation functions to ensure proper permissions and avoid data corruption.
     support: full
     details: Every file is written to a 0600 temporary file in the same directory, synced, then moved into place with
-      C(atomic_move).
+      C(atomic_move), under an exclusive lock shared by every task writing the same keystore.
 options:
   path:
     description:
@@ -129,9 +139,18 @@ options:
   subject:
     description:
       - The subject of a generated certificate, as an RFC 4514 distinguished name such as C(CN=app01,O=Contoso).
-      - Defaults to C(CN=<inventory_hostname>) (set by the action plugin).
+      - Defaults to C(CN=<inventory_hostname>) (set by the action plugin). A certificate's CN holds at most 64
+        characters, so a longer host name is cut to 64 in the CN and added whole to O(subject_alt_name) as
+        C(DNS:<inventory_hostname>).
       - Changing it does not replace an existing certificate; use O(force=true) for that.
     type: str
+  subject_alt_name:
+    description:
+      - Names to add to a generated certificate's subjectAltName extension, each C(DNS:<name>) or C(IP:<address>).
+      - Changing them does not replace an existing certificate; use O(force=true) for that.
+    type: list
+    elements: str
+    version_added: 0.2.0
   valid_days:
     description:
       - How many days a generated certificate is valid.
@@ -153,13 +172,26 @@ options:
     description:
       - Rewrite the keystore even when it already holds what was asked for, and generate a new certificate with
         O(generate=true).
-      - Replace an existing file that does not open with the given passwords. Use O(backup=true) to keep it.
+      - Replace an existing file that does not open with the given passwords, a file of another user, or a symbolic
+        link left unfollowed (the link itself; its target is left untouched). Use O(backup=true) to keep it.
+      - Replace whatever is at O(certificate_export_path).
     type: bool
     default: false
+  follow:
+    description:
+      - Follow a symbolic link at O(path) or O(certificate_export_path), and read and write the file it points to.
+      - By default a link is not followed; the task fails, or with O(force=true) replaces the link itself.
+    type: bool
+    default: false
+    version_added: 0.2.0
   certificate_export_path:
     description:
       - Also write the certificate (public part only) to this file, to upload to the app registration.
       - It is written with mode C(0644), and the O(owner) and O(group) of the keystore.
+      - It must be another file than O(path), however it is spelled (a link or a hard link to it is refused too).
+      - An existing file there is replaced only when it holds just one certificate (PEM or DER, what this module
+        writes) or nothing; a keystore, a key or any other content is left untouched and the task fails, unless
+        O(force=true).
     type: path
   certificate_export_format:
     description:
@@ -171,10 +203,13 @@ options:
   backup:
     description:
       - Keep a timestamped copy of the keystore file before replacing it.
+      - The copy gets the keystore's mode, owner and group (mode C(0600) by default), as it holds the same key.
     type: bool
     default: false
 notes:
   - The module manages a whole file holding one private key entry; other entries of an existing store are not kept.
+  - To keep a keystore owned by an application user, set O(owner) (and O(group)); the module never keeps the old
+    file's owner on its own, and trusts an existing file only when it belongs to the running user, root or O(owner).
   - To get the SHA-1 thumbprint the Azure portal shows, read RV(sha1_thumbprint).
 seealso:
   - module: azure_ad.oauth.token
@@ -322,16 +357,24 @@ error:
       sample: KeystoreError
 """
 
+import contextlib
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._atomic_file import (
+    back_up,
     file_arguments,
     update_file_attributes,
     write_file_atomically,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_manager import prepare_keystore
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+    MISSING,
+    keystore_lock,
+    resolve_target,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import request_from_params
 from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
 
@@ -360,6 +403,8 @@ def argument_spec():
         certificate_export_path=dict(type="path"),
         certificate_export_format=dict(type="str", default="der", choices=["der", "pem"]),
         backup=dict(type="bool", default=False),
+        follow=dict(type="bool", default=False),
+        subject_alt_name=dict(type="list", elements="str"),
     )
 
 
@@ -370,31 +415,62 @@ def manage_keystore(module):
     if any(not _is_ascii(params[name] or "") for name in ("password", "key_password")):
         module.warn("password or key_password holds non-ASCII characters: some Java versions (keytool of JDK 17, "
                     "for one) cannot open such a keystore.")
-    request = request_from_params(params, default_subject="CN=" + os.uname()[1])
+    request = request_from_params(params, default_host=os.uname()[1])
+    if module.check_mode:  # reads only: no lock, nothing created beside the keystore
+        return apply_keystore(module, request)
+    # Read, decide and write under one lock, so that concurrent tasks on this keystore take turns and each
+    # reports what the file holds. The lock sits beside the file that is written (a followed link's target).
+    with keystore_lock(resolve_target(request.path, "path", request.follow).path):
+        return apply_keystore(module, request)
+
+
+def apply_keystore(module, request):
+    params = module.params
     outcome = prepare_keystore(
         request, module.check_mode, params["certificate_export_path"], params["certificate_export_format"]
     )
     result = outcome.result
-    keystore_args = file_arguments(module, request.path)
+    target = outcome.target
+    keystore_args = file_arguments(module, target.path)
     if outcome.keystore_bytes is not None:
-        if params["backup"] and os.path.lexists(request.path):
-            result["backup_file"] = module.backup_local(request.path)
-        write_file_atomically(module, request.path, outcome.keystore_bytes, keystore_args)
+        with _backup_undone_on_failure(module, target, keystore_args, params["backup"]) as backup:
+            if backup:
+                result["backup_file"] = backup
+            write_file_atomically(module, target.path, outcome.keystore_bytes, keystore_args)
     changed = outcome.plan.changed
-    if os.path.exists(request.path):
+    if _is_regular_file(target.path):
         changed = update_file_attributes(module, keystore_args, changed, outcome.diff)
-    if outcome.export_path:
-        export_args = file_arguments(module, outcome.export_path, mode=EXPORT_MODE)
+    if outcome.export_target is not None:
+        export_path = outcome.export_target.path
+        export_args = file_arguments(module, export_path, mode=EXPORT_MODE)
         if outcome.export_changed and outcome.export_bytes is not None and not module.check_mode:
-            write_file_atomically(module, outcome.export_path, outcome.export_bytes, export_args,
+            write_file_atomically(module, export_path, outcome.export_bytes, export_args,
                                   option="certificate_export_path")
         changed = changed or outcome.export_changed
-        if os.path.exists(outcome.export_path):
+        if _is_regular_file(export_path):
             changed = update_file_attributes(module, export_args, changed)
     result["changed"] = changed
     if module._diff:
         result["diff"] = outcome.diff
     return result
+
+
+@contextlib.contextmanager
+def _backup_undone_on_failure(module, target, keystore_args, wanted):
+    """Yield the backup's path (or None); remove the backup again if the write that follows fails."""
+    backup = back_up(module, target.path, keystore_args) if wanted and target.kind != MISSING else None
+    try:
+        yield backup
+    except AzureAdOAuthError:
+        if backup:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+        raise
+
+
+def _is_regular_file(path):
+    """Attributes are applied only to a regular file: never through a link (check mode leaves links there)."""
+    return os.path.isfile(path) and not os.path.islink(path)
 
 
 def _is_ascii(text):

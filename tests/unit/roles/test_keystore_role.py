@@ -9,12 +9,15 @@ import yaml
 
 from ansible_collections.azure_ad.oauth.plugins.modules import keystore
 
-ROLE = Path(__file__).resolve().parents[3] / "roles" / "keystore"
+REPO = Path(__file__).resolve().parents[3]
+ROLE = REPO / "roles" / "keystore"
 SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+VARS = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
 MODULE_SPEC = keystore.argument_spec()
+MODULE_RETURNS = yaml.safe_load(keystore.RETURN)
 FILE_OPTIONS = {"mode", "owner", "group"}
-ROLE_ONLY = {"keystore_install_dependencies"}
+ROLE_ONLY = {"keystore_install_dependencies", "keystore_virtualenv", "keystore_break_system_packages"}
 
 
 def module_option(variable: str) -> str:
@@ -66,7 +69,7 @@ def test_secrets_are_no_log_in_the_spec_and_the_task():
 def test_main_is_a_list_of_named_phases_with_fqcn():
     phases = yaml.safe_load((ROLE / "tasks" / "main.yml").read_text())
     assert [p["name"] for p in phases] == [
-        "Install the Python libraries the keystore module needs",
+        "Install the Python libraries the collection's modules need",
         "Create or update the keystore",
         "Publish keystore_info",
     ]
@@ -79,3 +82,58 @@ def test_main_is_a_list_of_named_phases_with_fqcn():
             key = stripped.lstrip("- ").rstrip(":")
             if "." not in key and key in {"command", "pip", "setup", "set_fact", "fail", "import_tasks"}:
                 pytest.fail(f"{task_file.name}: {key} without its FQCN")
+
+
+def requirements() -> list[str]:
+    lines = (REPO / "requirements.txt").read_text().splitlines()
+    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+def test_the_role_installs_exactly_the_collections_requirements():
+    """One list, checked against requirements.txt: a library added to or dropped from it must be here too."""
+    assert [package["requirement"] for package in VARS["_keystore_python_packages"]] == requirements()
+    assert all(package["import"] for package in VARS["_keystore_python_packages"])
+
+
+def run_dependency_check(packages: list[dict]) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-c", VARS["_keystore_dependency_check"], json.dumps(packages)],
+                               capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    return json.loads(completed.stdout)
+
+
+def test_dependency_check_lists_every_missing_library_at_once():
+    found = run_dependency_check(VARS["_keystore_python_packages"] + [
+        {"requirement": "no-such-lib-one>=1.0", "import": "no_such_lib_one"},
+        {"requirement": "cryptography>=999.0.0", "import": "cryptography"},
+        {"requirement": "no-such-lib-two", "import": "no_such_lib_two"},
+    ])
+    # Everything the test venv has passes; a missing module and a too-old version are both reported, together.
+    assert found["missing"] == ["no-such-lib-one>=1.0", "cryptography>=999.0.0", "no-such-lib-two"]
+    assert found["externally_managed"] is False  # a venv is never externally managed
+    assert found["python"]
+
+
+def test_keystore_info_describes_the_keystore_only():
+    keys = VARS["_keystore_info_keys"]
+    assert "changed" not in keys and "backup_file" not in keys
+    # Every key the module returns on success, minus the run's bookkeeping, describes the keystore.
+    bookkeeping = {"backup_file", "error"}
+    assert set(keys) == set(MODULE_RETURNS) - bookkeeping
+    facts = yaml.safe_load((ROLE / "tasks" / "facts.yml").read_text())[0]["ansible.builtin.set_fact"]
+    assert "_keystore_info_keys" in facts["keystore_info"] and "selectattr" in facts["keystore_info"]
+    assert facts["keystore_changed"] == "{{ _keystore_result is changed }}"
+
+
+def test_pep_668_and_virtualenv_are_opt_in():
+    assert DEFAULTS["keystore_virtualenv"] == "" and DEFAULTS["keystore_break_system_packages"] is False
+    tasks = yaml.safe_load((ROLE / "tasks" / "dependencies.yml").read_text())
+    by_name = {task["name"]: task for task in tasks}
+    refuse = by_name["Dependencies | Refuse to install into an externally managed Python unless told how"]
+    assert "not keystore_break_system_packages | bool" in refuse["when"]
+    assert "keystore_virtualenv" in refuse["ansible.builtin.fail"]["msg"]
+    install = by_name["Dependencies | Install the missing libraries with pip"]["ansible.builtin.pip"]
+    assert install["break_system_packages"] == "{{ keystore_break_system_packages | bool }}"

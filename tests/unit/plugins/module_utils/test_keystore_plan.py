@@ -237,8 +237,8 @@ def test_request_from_params_validates_generation(tmp_path):
     with pytest.raises(OptionError) as caught:
         request_from_params({**params, "renew_before_days": 5, "subject": "not a dn"})
     assert caught.value.option == "subject"
-    req = request_from_params({**params, "renew_before_days": 5, "subject": None}, default_subject="CN=host")
-    assert req.subject == "CN=host"
+    req = request_from_params({**params, "renew_before_days": 5, "subject": None}, default_host="host")
+    assert req.subject == "CN=host" and req.subject_alt_name == ()
     with pytest.raises(OptionError) as caught:
         request_from_params({**params, "valid_days": 0, "renew_before_days": 0})
     assert caught.value.option == "valid_days"

@@ -10,7 +10,7 @@ import keystore_factory as kf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
@@ -37,10 +37,13 @@ def material():
 
 @pytest.fixture(scope="module")
 def chained():
-    """A leaf signed by an intermediate signed by a root: the leaf's material with a 2-certificate chain."""
+    """A leaf signed by an intermediate signed by a root: the leaf's material with a 2-certificate chain.
+
+    The CAs have EC keys (quick to make); the leaf's key is RSA, the only kind the module writes.
+    """
     root_key = ec.generate_private_key(ec.SECP256R1())
     inter_key = ec.generate_private_key(ec.SECP256R1())
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     root = _cert("Root CA", root_key, "Root CA", root_key, ca=True)
     inter = _cert("Issuing CA", inter_key, "Root CA", root_key, ca=True)
     leaf = _cert("app01", leaf_key, "Issuing CA", inter_key, ca=False)
@@ -116,7 +119,7 @@ def test_chain_is_kept_in_order(tmp_path, chained, keystore_type):
     data = serialize_keystore(keystore_type, chained, "app", PASSWORD)
     loaded = load_key_material(str(write(tmp_path, "chain", data)), "auto", PASSWORD, None, "app")
     assert [certificate_der(c) for c in loaded.chain] == [certificate_der(c) for c in chained.chain]
-    assert loaded.key_algorithm == "EC"
+    assert same_key(loaded.private_key, chained.private_key)
 
 
 def test_jks_key_entry_is_protected_by_key_password_not_store_password(tmp_path, material):
