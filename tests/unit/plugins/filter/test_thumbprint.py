@@ -82,3 +82,60 @@ def test_random_text_gives_a_result_or_a_filter_error_only(text):
     except AnsibleFilterError:
         return
     assert len(result) in (40, 64)
+
+
+# A fixed digest whose base64url spelling holds both '-' and '_', where standard base64 has '+' and '/'.
+URL_SAFE_SHA1 = bytes.fromhex("fbefbeffffff") + bytes(range(14))
+URL_SAFE_X5T = "----____AAECAwQFBgcICQoLDA0"
+
+
+def test_x5t_is_base64url_not_standard_base64():
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import format_thumbprint, parse_thumbprint
+
+    assert base64.b64encode(URL_SAFE_SHA1).decode().rstrip("=") == "++++////AAECAwQFBgcICQoLDA0"
+    assert format_thumbprint(URL_SAFE_SHA1, "x5t") == URL_SAFE_X5T
+    assert thumbprint(URL_SAFE_SHA1.hex(), "x5t") == URL_SAFE_X5T
+    assert thumbprint(URL_SAFE_X5T) == URL_SAFE_SHA1.hex().upper()
+    assert parse_thumbprint(URL_SAFE_X5T) == URL_SAFE_SHA1
+    # What a user pastes from a tool that used standard base64 still reads as the same digest.
+    assert thumbprint("++++////AAECAwQFBgcICQoLDA0", "x5t") == URL_SAFE_X5T
+
+
+def test_a_native_panic_on_a_certificate_is_a_filter_error(certificate, monkeypatch):
+    """Only AnsibleFilterError may leave a filter: anything else fails the template with a traceback."""
+    import native_panics
+
+    native_panics.inject("der-certificate-parse", "filter-secret-2Qx", monkeypatch.setattr)
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    with pytest.raises(AnsibleFilterError) as caught:
+        thumbprint(pem)
+    assert str(caught.value) == "thumbprint: the input does not hold a valid X.509 certificate."
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_an_unexpected_error_is_a_filter_error_without_its_text(monkeypatch):
+    import native_panics
+
+    from ansible_collections.azure_ad.oauth.plugins.filter import thumbprint as module
+
+    def broken(*args, **kwargs):
+        raise native_panics.PanicException(native_panics.panic_text("filter-secret-2Qx"))
+
+    monkeypatch.setattr(module, "parse_thumbprint", broken)
+    with pytest.raises(AnsibleFilterError) as caught:
+        thumbprint(HEX)
+    assert str(caught.value) == ("thumbprint: unexpected internal error (PanicException); the input could not be "
+                                 "read.")  # fmt: skip
+    assert caught.value.__context__ is None and native_panics.PANIC_MARKER not in repr(caught.value.args)
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_the_filter_net_lets_the_stopping_exceptions_through(monkeypatch, stop):
+    from ansible_collections.azure_ad.oauth.plugins.filter import thumbprint as module
+
+    def stopping(*args, **kwargs):
+        raise stop()
+
+    monkeypatch.setattr(module, "parse_thumbprint", stopping)
+    with pytest.raises(stop):
+        thumbprint(HEX)

@@ -502,6 +502,30 @@ def test_every_reader_turns_a_panic_into_a_keystore_error(stores, monkeypatch, c
     assert native_panics.PANIC_MARKER not in str(error) and error.__suppress_context__
 
 
+@pytest.mark.parametrize("reader", ["pkcs12", "pem", "jks"])
+def test_each_reader_has_its_own_net_for_direct_callers(stores, monkeypatch, reader):
+    """The keystore module's writer reads its output back with the readers directly, not via load_key_material."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_pem
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+
+    if reader == "pkcs12":
+        store = stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True)
+        call, read = "pkcs12-load", lambda: load_pkcs12(store.read_bytes(), "in-memory", store.store_password)
+    elif reader == "pem":
+        store = stores("pem-cert-first", kf.pem_files, with_chain=True, cert_first=True)
+        call, read = "pem-key-load", lambda: load_pem(store.read_bytes(), "in-memory")
+    else:
+        store = kf.committed_jdk25_keystore()
+        call, read = "jks-store-load", lambda: load_jks(store.read_bytes(), "in-memory", "jks", store.store_password,
+                                                        store.key_password)  # fmt: skip
+    native_panics.inject(call, kf.DEFAULT_STORE_PASSWORD, monkeypatch.setattr)
+    with pytest.raises(KeystoreError) as caught:
+        read()
+    assert caught.value.option == "keystore_path" and "'in-memory' could not be read as a" in str(caught.value)
+    assert native_panics.PANIC_MARKER not in str(caught.value) and caught.value.__suppress_context__
+
+
 def test_a_panic_on_the_certificate_file_names_certificate_path(stores, monkeypatch):
     store = stores("pem-split", kf.pem_files, layout="split", with_chain=True)
     native_panics.inject("pem-certificate-parse", kf.DEFAULT_STORE_PASSWORD, monkeypatch.setattr)

@@ -47,6 +47,13 @@ def seeds(tmp_path_factory):
     return found
 
 
+@pytest.fixture(scope="module")
+def originals(tmp_path_factory, seeds):
+    """What each seed holds, unmutated: the mutation tests compare whatever loads with it."""
+    directory = tmp_path_factory.mktemp("originals")
+    return {name: load_bytes(directory, data, **kwargs) for name, (data, kwargs) in seeds.items()}
+
+
 def load_bytes(directory, data: bytes, **kwargs) -> KeyMaterial | KeystoreError:
     """Load ``data`` from a file; return the material or the KeystoreError, and check the error's hygiene."""
     target = directory / f"mutated-{next(_counter)}.bin"
@@ -62,9 +69,15 @@ def load_bytes(directory, data: bytes, **kwargs) -> KeyMaterial | KeystoreError:
         for secret in SECRETS:
             assert secret not in str(error)
         assert error.__cause__ is None
+        # The message says what to fix: it names the file, or the option at fault.
+        assert str(target) in str(error) or error.option in str(error), error
+        # Deterministic: the same bytes fail the same way (no hidden state, no flaky library path).
+        with pytest.raises(KeystoreError) as again:
+            load_key_material(**kwargs)
+        assert str(again.value) == str(error) and again.value.option == error.option
         return error
     finally:
-        target.unlink()
+        target.unlink(missing_ok=True)
     # If it loads at all, what it returns must be consistent.
     if material.certificate is not None:
         assert certificate_matches_key(material.certificate, material.private_key)
@@ -112,10 +125,22 @@ def test_random_bytes_only_ever_give_keystore_error(tmp_path, prefix, body, keys
     assert isinstance(result, KeystoreError)
 
 
+# Formats whose integrity is checked over everything they hold (JKS: the store hash; PKCS12: the MAC over the
+# authenticated safe): if a mutated one loads, it must hold exactly the original certificates.
+INTEGRITY_CHECKED = ("jks", "pkcs12", "pkcs12-legacy")
+
+
+def public_der(private_key) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return private_key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
 @pytest.mark.parametrize("seed", ["jks", "pkcs12", "pkcs12-legacy", "pem", "pem-encrypted"])
 @PROPERTY
 @given(data=st.data())
-def test_mutated_keystores_only_ever_give_keystore_error_or_a_consistent_key(tmp_path, seeds, seed, data):
+def test_mutated_keystores_only_ever_give_keystore_error_or_the_original_key(tmp_path, seeds, originals, seed,
+                                                                            data):  # fmt: skip
     if seed not in seeds:
         pytest.skip(f"{seed}: tool unavailable")
     original, kwargs = seeds[seed]
@@ -124,6 +149,16 @@ def test_mutated_keystores_only_ever_give_keystore_error_or_a_consistent_key(tmp
     if seed == "jks" and not damaged.startswith(original):
         # The store password is always checked: a changed JKS never loads.
         assert isinstance(result, KeystoreError), "a tampered JKS loaded"
+    if isinstance(result, KeyMaterial):
+        expected = originals[seed]
+        # Damage never yields another key: a key that loads is the original one (RSA keys are checked for
+        # consistency, encrypted and MAC-protected ones fail to decrypt), in the same format.
+        assert public_der(result.private_key) == public_der(expected.private_key), "a mutated keystore gave a new key"
+        assert result.source_type == expected.source_type and result.key_algorithm == "RSA"
+        if seed in INTEGRITY_CHECKED:
+            assert result.chain_der == expected.chain_der, "an integrity-checked keystore loaded other certificates"
+        else:  # PEM certificates are not protected: a changed one may load, but only if it matches the key
+            assert result.certificate is None or certificate_matches_key(result.certificate, result.private_key)
 
 
 def test_seeds_load_unmutated(tmp_path, seeds):

@@ -74,6 +74,24 @@ def test_retry_after_http_date_is_honoured():
     assert 28 <= wait <= 30
 
 
+@pytest.mark.parametrize("seconds_ago", [1, 3600, 10 * 365 * 86400])
+def test_retry_after_http_date_in_the_past_is_a_zero_wait(seconds_ago):
+    """A clock ahead of the endpoint's, or a stale proxy header: wait nothing, never a negative sleep."""
+    when = email.utils.formatdate(time.time() - seconds_ago, usegmt=True)
+    assert retry_after({"Retry-After": when}) == 0.0
+    script = Script(response(503, {"Retry-After": when}), response(200))
+    assert script.run().status == 200
+    assert script.sleeps == [0.0] and script.progress == [(1, "HTTP 503", 0.0)]
+
+
+def test_retry_after_in_the_past_goes_through_the_real_sleep():
+    """time.sleep(-1) raises ValueError: the default sleep must get the zero wait, not a negative one."""
+    past = email.utils.formatdate(time.time() - 3600, usegmt=True)
+    outcomes = [response(429, {"Retry-After": past}), response(200)]
+    assert send_with_retries(lambda: outcomes.pop(0), RetryPolicy(retries=1)).status == 200
+    assert outcomes == []
+
+
 def test_retry_after_longer_than_max_fails_at_once():
     script = Script(response(429, {"Retry-After": "120"}), response(200))
     with pytest.raises(RetryWaitTooLong) as info:

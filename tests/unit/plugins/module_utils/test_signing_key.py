@@ -97,8 +97,13 @@ def test_send_certificate_chain_adds_x5c(pem_files):
 
 
 def test_matching_thumbprint_in_either_digest_is_accepted(pem_files):
-    load_signing_key(settings(pem_files["combined"], thumbprint=pem_files["sha1"]), "v2")
-    load_signing_key(settings(pem_files["combined"], thumbprint=pem_files["sha256"]), "v2")
+    """A given thumbprint that matches changes nothing: the key signs with the certificate's own digests."""
+    computed = load_signing_key(settings(pem_files["combined"]), "v2")
+    for digest in (pem_files["sha1"], pem_files["sha256"]):
+        given = load_signing_key(settings(pem_files["combined"], thumbprint=digest), "v2")
+        assert (given.algorithm, given.x5t, given.x5t_s256) == (computed.algorithm, computed.x5t, computed.x5t_s256)
+        assert (given.x5t, given.x5t_s256) == (b64url(pem_files["sha1"]), b64url(pem_files["sha256"]))
+        assert given.header() == {"typ": "JWT", "x5t#S256": b64url(pem_files["sha256"])}
 
 
 def test_mismatched_thumbprint_shows_both(pem_files):
@@ -154,3 +159,31 @@ def test_expiry_date_is_reported_for_warnings(tmp_path, rsa_key):
                      + expired.public_bytes(serialization.Encoding.PEM))
     key = load_signing_key(settings(str(path)), "v2")
     assert key.certificate_not_after <= datetime.datetime.now(datetime.UTC)
+
+
+# A fixed digest whose base64url spelling holds both '-' and '_' (standard base64 would have '+' and '/'):
+# random test certificates produce such bytes only by chance.
+URL_SAFE_SHA1 = bytes.fromhex("fbefbeffffff") + bytes(range(14))
+URL_SAFE_SHA256 = bytes.fromhex("fbefbeffffff") + bytes(range(26))
+
+
+def test_the_fixed_digests_really_differ_between_base64_and_base64url():
+    for digest in (URL_SAFE_SHA1, URL_SAFE_SHA256):
+        standard = base64.b64encode(digest).decode()
+        assert "+" in standard and "/" in standard
+        assert b64url(digest).startswith("----____") and "+" not in b64url(digest) and "/" not in b64url(digest)
+
+
+@pytest.mark.parametrize(("digest", "header", "algorithm", "api_version"), [
+    (URL_SAFE_SHA1, "x5t", "RS256", "v1"),
+    (URL_SAFE_SHA256, "x5t#S256", "PS256", "v2"),
+])  # fmt: skip
+def test_the_signing_header_spells_the_thumbprint_in_base64url(pem_files, rsa_key, digest, header, algorithm,
+                                                               api_version):  # fmt: skip
+    """A key-only PEM signs with the thumbprint it is given: the header must carry its exact base64url form."""
+    key = load_signing_key(settings(pem_files["key"], thumbprint=digest), api_version)
+    assert key.algorithm == algorithm
+    assert key.header() == {"typ": "JWT", header: b64url(digest)}
+    token = sign_client_assertion(key, assertion_claims(CLIENT, AUDIENCE, 600))
+    assert jwt.get_unverified_header(token) == {"alg": algorithm, "typ": "JWT", header: b64url(digest)}
+    jwt.decode(token, rsa_key.public_key(), algorithms=[algorithm], audience=AUDIENCE)

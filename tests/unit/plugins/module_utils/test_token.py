@@ -122,8 +122,21 @@ def test_throttling_is_retried_with_fresh_assertions(entra, registered_pem):
     assert token_client.acquire(target).claims["appidacr"] == "2"
     assert [reason for attempt, reason, wait in retry_log] == ["HTTP 429", "HTTP 503", "connection error"]
     stats = entra.stats()
-    # The endpoint rejects a replayed jti, so success proves each attempt signed anew.
     assert stats["token_requests"] == 4 and stats["by_outcome"]["success"] == 1
+    # The faults answer before any check, so only what was sent can prove that each attempt signed anew.
+    received = entra.assertions()
+    assert len(received) == 4
+    assert len({entry["claims"]["jti"] for entry in received}) == 4
+    assert len({entry["signature"] for entry in received}) == 4
+
+
+@pytest.mark.parametrize("duration", [60, 1234, 3600])
+def test_token_duration_is_the_lifetime_of_the_assertion_sent(entra, registered_pem, duration):
+    token_client, target = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE], token_duration=duration)
+    token_client.acquire(target)
+    (sent,) = entra.assertions()
+    claims = sent["claims"]
+    assert claims["exp"] - claims["iat"] == duration and claims["nbf"] == claims["iat"]
 
 
 def test_retry_after_over_the_limit_fails_at_once(entra):
@@ -159,14 +172,18 @@ def test_validate_certs_false_warns(entra):
     assert any("validate_certs is false" in w for w in warnings)
 
 
-def test_world_readable_keystore_warns(entra, registered_pem, tmp_path):
+@pytest.mark.parametrize(("mode", "warns"), [(0o644, True), (0o640, True), (0o604, True), (0o660, True),
+                                             (0o600, False), (0o400, False)])  # fmt: skip
+def test_a_keystore_readable_by_group_or_others_warns(entra, registered_pem, tmp_path, mode, warns):
     exposed = tmp_path / "exposed.pem"
     exposed.write_bytes(open(registered_pem, "rb").read())
-    exposed.chmod(0o644)
+    exposed.chmod(mode)
     warnings = []
     token_client, target = client(entra, warnings, keystore_path=str(exposed), scope=[d.GRAPH_SCOPE])
     token_client.acquire(target)
-    assert any("readable by other users (mode 0644)" in w for w in warnings)
+    exposure = [w for w in warnings if "readable by other users" in w]
+    assert exposure == ([f"keystore_path {exposed} is readable by other users (mode {mode:04o}); it holds a private "
+                         "key. Restrict it with mode 0600."] if warns else [])  # fmt: skip
 
 
 def test_unreachable_endpoint_is_retried_then_reported(entra):
@@ -296,3 +313,59 @@ def _wait_too_long(send, policy, on_retry=None):
     from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import RetryWaitTooLong
 
     raise RetryWaitTooLong(send(), 120.0)
+
+
+# -- the assertion the client sends, decoded by the client's own test (not by the endpoint) ---------
+
+
+PRODUCT_AUTHORITY = "https://login.microsoftonline.com"
+
+
+@pytest.mark.parametrize(("api_version", "path", "alg", "thumbprint_header"), [
+    ("v1", "oauth2/token", "RS256", "x5t"),
+    ("v2", "oauth2/v2.0/token", "PS256", "x5t#S256"),
+])  # fmt: skip
+def test_the_assertion_sent_has_exactly_the_claims_entra_requires(monkeypatch, tmp_path, api_version, path, alg,
+                                                                 thumbprint_header):  # fmt: skip
+    """aud, iss, sub, exp - iat, nbf, jti and the thumbprint header, read from the form that left the client.
+
+    A lenient endpoint could accept a wrong audience; this test does not ask one.
+    """
+    import base64
+    import hashlib
+    import time
+    import uuid
+
+    from cryptography.hazmat.primitives import serialization
+
+    key = rsa_key()
+    certificate = self_signed(key, "product-test")
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    keystore = write_private(tmp_path / "app.pem", key_pem(key), cert_pem(certificate))
+    digest = hashlib.sha1(der).digest() if thumbprint_header == "x5t" else hashlib.sha256(der).digest()
+    success = {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": "opaque-token"}
+    if api_version == "v1":
+        success = {**{name: str(value) for name, value in success.items()}, "resource": d.GRAPH_RESOURCE,
+                   "expires_on": str(int(time.time()) + 3599), "access_token": "opaque-token"}  # fmt: skip
+    forms = echoing_endpoint(monkeypatch, [lambda forms: (200, success)])
+    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": keystore,
+                                       "resource": d.GRAPH_RESOURCE, "api_version": api_version,
+                                       "token_duration": 900}, {})  # fmt: skip
+    before = int(time.time())
+    TokenClient(request).acquire(target)
+    after = int(time.time())
+
+    (form,) = forms
+    assert form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    assertion = form["client_assertion"]
+    header = jwt.get_unverified_header(assertion)
+    assert header == {"alg": alg, "typ": "JWT",
+                      thumbprint_header: base64.urlsafe_b64encode(digest).decode().rstrip("=")}  # fmt: skip
+    audience = f"{PRODUCT_AUTHORITY}/{d.TENANT_ID}/{path}"
+    claims = jwt.decode(assertion, key.public_key(), algorithms=[alg], audience=audience)
+    assert claims["aud"] == audience  # exactly: no trailing slash, no other tenant form, no v2 path on v1
+    assert claims["iss"] == claims["sub"] == d.CLIENT_ID
+    assert before <= claims["iat"] <= after and claims["nbf"] == claims["iat"]
+    assert claims["exp"] - claims["iat"] == 900
+    assert str(uuid.UUID(claims["jti"])) == claims["jti"]
+    assert set(claims) == {"aud", "iss", "sub", "jti", "iat", "nbf", "exp"}
