@@ -35,6 +35,14 @@ options:
     type: str
     default: token
     choices: [token, dict]
+  # Read as given (not as type path, which Ansible would make absolute against the current directory), so
+  # that the lookup can look for a relative one in the task's search path, as other lookups do.
+  keystore_path:
+    type: str
+  certificate_path:
+    type: str
+  ca_path:
+    type: str
 seealso:
   - module: azure_ad.oauth.token
 """
@@ -130,7 +138,11 @@ class LookupModule(LookupBase):
         A relative path that is found nowhere stays as given, so that the keystore
         reader's "does not exist" message names the option and the path the user wrote.
         """
-        if not variables or not isinstance(path, str) or not path or os.path.isabs(path) or path.startswith("~"):
+        if not isinstance(path, str) or not path or os.path.isabs(path):
+            return path
+        if path.startswith("~"):
+            return os.path.expanduser(path)
+        if not variables:
             return path
         return self.find_file_in_search_path(variables, "files", path, ignore_missing=True) or path
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import keystore_factory as kf
 import pytest
+from ansible_cli import run_playbook, write_vars
 from entra_emulator.defaults import (
     ARM_SCOPE,
     CLIENT_ID,
@@ -174,3 +175,124 @@ def test_lookup_options_from_templated_vars(run_target, lookup_vars):
     completed = run_target("lookup_token", {**lookup_vars, "lookup_token_suites": ["vars_templated"]})
     # main: assert + include; vars_templated: 2.
     assert_succeeded(completed, ok=4)
+
+
+# -- relative paths, found as other lookups find files --------------------------------------------
+
+RELATIVE_PLAY = """
+- name: Relative paths in the lookup
+  hosts: localhost
+  gather_facts: false
+  vars:
+    rp_endpoint:
+      tenant_id: "{{ rp.tenant_id }}"
+      client_id: "{{ rp.client_id }}"
+      authority_host: "{{ rp.authority_host }}"
+      ca_path: ca.pem                                   # in the play's files/
+  roles:
+    - signer
+  tasks:
+    - name: rp the documented example, keystore_path='files/app.p12'
+      ansible.builtin.set_fact:
+        rp_documented: >-
+          {{ lookup('azure_ad.oauth.token', rp.resource, keystore_path='files/app.p12',
+                    keystore_password=rp.p12_password, **rp_endpoint) | azure_ad.oauth.token_claims }}
+
+    - name: rp a bare name found in the play's files/
+      ansible.builtin.set_fact:
+        rp_bare: >-
+          {{ lookup('azure_ad.oauth.token', rp.resource, keystore_path='app.p12',
+                    keystore_password=rp.p12_password, **rp_endpoint) | azure_ad.oauth.token_claims }}
+
+    - name: rp a PEM key and its certificate_path, both relative
+      ansible.builtin.set_fact:
+        rp_pem: >-
+          {{ lookup('azure_ad.oauth.token', rp.resource, keystore_path='key.pem', certificate_path='cert.pem',
+                    **rp_endpoint) | azure_ad.oauth.token_claims }}
+
+    - name: rp from an azure_ad_oauth_keystore_path variable
+      ansible.builtin.set_fact:
+        rp_from_var: >-
+          {{ lookup('azure_ad.oauth.token', rp.resource, keystore_password=rp.p12_password, **rp_endpoint)
+             | azure_ad.oauth.token_claims }}
+      vars:
+        azure_ad_oauth_keystore_path: files/app.p12
+
+    - name: rp a path found nowhere
+      ansible.builtin.set_fact:
+        rp_missing: "{{ lookup('azure_ad.oauth.token', rp.resource, keystore_path='files/missing.p12',
+                               keystore_password=rp.p12_password, **rp_endpoint) }}"
+      register: rp_missing_result
+      ignore_errors: true
+
+    - name: rp results
+      ansible.builtin.assert:
+        that:
+          - rp_documented.appidacr == '2'
+          - rp_bare.appidacr == '2'
+          - rp_pem.appidacr == '2'
+          - rp_from_var.appidacr == '2'
+          - rp_role.appidacr == '2'
+          - rp_role_shadowed.appidacr == '2'
+          - rp_missing_result is failed
+          - >-
+            rp_missing_result.msg is search("azure_ad.oauth.token: keystore_path 'files/missing.p12' does not exist[.]$")
+"""
+
+RELATIVE_ROLE = """
+- name: rp the role's own files/
+  ansible.builtin.set_fact:
+    rp_role: >-
+      {{ lookup('azure_ad.oauth.token', rp.resource, keystore_path='role.p12', keystore_password=rp.p12_password,
+                **rp_endpoint) | azure_ad.oauth.token_claims }}
+
+- name: rp the role's files/ before the play's (shadow.p12 is in both, only the role's is registered)
+  ansible.builtin.set_fact:
+    rp_role_shadowed: >-
+      {{ lookup('azure_ad.oauth.token', rp.resource, keystore_path='shadow.p12', keystore_password=rp.p12_password,
+                **rp_endpoint) | azure_ad.oauth.token_claims }}
+"""
+
+
+def test_relative_paths_are_found_as_other_lookups_find_files(tmp_path, emulator_state, emulator_admin):
+    """keystore_path, certificate_path and ca_path, relative, from a playbook run in another directory.
+
+    Found in the role's files/, the play's files/ and the playbook's directory, as the file lookup finds
+    files; a path found nowhere is reported as the user wrote it.
+    """
+    build = tmp_path / "build"
+    stores = {name: kf.require(kf.openssl_pkcs12, build / name, password="Rp-P12#pass-2Vb")
+              for name in ("app", "role", "shadow-role", "shadow-play")}  # fmt: skip
+    pem = kf.require(kf.pem_files, build / "pem", layout="split")
+    for name in ("app", "role", "shadow-role"):  # shadow-play's certificate is not registered: using it gives 700027
+        emulator_admin.register_certificate(CLIENT_ID, stores[name].cert.pem)
+    emulator_admin.register_certificate(CLIENT_ID, pem.cert.pem)
+
+    play_dir = tmp_path / "play"
+    files = play_dir / "files"
+    role_files = play_dir / "roles" / "signer" / "files"
+    role_tasks = play_dir / "roles" / "signer" / "tasks"
+    for directory in (files, role_files, role_tasks):
+        directory.mkdir(parents=True)
+    layout = {files / "app.p12": stores["app"].read_bytes(), files / "shadow.p12": stores["shadow-play"].read_bytes(),
+              role_files / "role.p12": stores["role"].read_bytes(),
+              role_files / "shadow.p12": stores["shadow-role"].read_bytes(),
+              files / "key.pem": pem.read_bytes(), files / "cert.pem": pem.certificate_path.read_bytes(),
+              files / "ca.pem": open(emulator_state["ca_path"], "rb").read()}  # fmt: skip
+    for path, data in layout.items():
+        path.write_bytes(data)
+        path.chmod(0o600)
+    (play_dir / "site.yml").write_text(RELATIVE_PLAY)
+    (role_tasks / "main.yml").write_text(RELATIVE_ROLE)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    vars_file = write_vars(tmp_path / "vars.json", {"rp": {
+        "tenant_id": TENANT_ID, "client_id": CLIENT_ID, "authority_host": emulator_state["authority_host"],
+        "resource": GRAPH_RESOURCE, "p12_password": "Rp-P12#pass-2Vb"}})  # fmt: skip
+
+    completed = run_playbook(play_dir / "site.yml", vars_file=vars_file, cwd=elsewhere)
+
+    # role: 2; play: 5 set_fact, 1 ignored failure, 1 assert.
+    assert_succeeded(completed, ok=8, ignored=1)
+    assert "Rp-P12#pass-2Vb" not in completed.stdout + completed.stderr
+    assert "Unable to find" not in completed.stdout + completed.stderr  # no search-path warning for a found file
