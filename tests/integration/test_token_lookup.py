@@ -235,8 +235,9 @@ RELATIVE_PLAY = """
           - rp_role.appidacr == '2'
           - rp_role_shadowed.appidacr == '2'
           - rp_missing_result is failed
-          - >-
-            rp_missing_result.msg is search("azure_ad.oauth.token: keystore_path 'files/missing.p12' does not exist[.]$")
+          - rp_missing_result.msg is search(rp_missing_message)
+      vars:
+        rp_missing_message: "azure_ad.oauth.token: keystore_path 'files/missing.p12' does not exist[.]$"
 """
 
 RELATIVE_ROLE = """
