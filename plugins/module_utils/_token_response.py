@@ -239,7 +239,7 @@ def endpoint_error(response: HttpResponse, payload: dict | None, exchange: Excha
 
 
 def _oauth_error(response: HttpResponse, payload: dict, exchange: Exchange, untrusted: UntrustedText):
-    error = _text_field(payload.get("error"), untrusted, SHORT_LENGTH) or "error"
+    error = _text_field(payload.get("error"), untrusted, SHORT_LENGTH, containers=True) or "error"
     description = _description(payload.get("error_description"), untrusted) or error
     codes = error_codes(payload.get("error_codes"))
     trace_id = _text_field(payload.get("trace_id"), untrusted, SHORT_LENGTH)
@@ -261,16 +261,16 @@ def _oauth_error(response: HttpResponse, payload: dict, exchange: Exchange, untr
     )
 
 
-def _text_field(value: object, untrusted: UntrustedText, limit: int) -> str | None:
-    """A quoted scalar field, or None when it is absent, empty, or not a scalar at all."""
-    if value is None or value == "" or isinstance(value, (dict, list)):
+def _text_field(value: object, untrusted: UntrustedText, limit: int, containers: bool = False) -> str | None:
+    """A quoted field, or None when it is absent or empty; objects and arrays are described or, for IDs, dropped."""
+    if value is None or value == "" or (isinstance(value, (dict, list)) and not containers):
         return None
     return untrusted.quote(value, limit) or None
 
 
 def _description(value: object, untrusted: UntrustedText) -> str | None:
     if not isinstance(value, str):
-        return _text_field(value, untrusted, DESCRIPTION_LENGTH)
+        return _text_field(value, untrusted, DESCRIPTION_LENGTH, containers=True)
     # Redact before cutting Entra's tail off, so that the cut cannot leave a piece of a secret.
     text = untrusted.redact(value)
     cut = min((index for index in (text.find(marker) for marker in _DESCRIPTION_TAIL_MARKERS) if index >= 0),

@@ -415,3 +415,14 @@ def test_a_v1_resource_with_a_permission_gets_a_suggestion():
     err = failure(400, {"error": "invalid_resource", "error_codes": [500011]}, target=target, api_version="v1")
     assert "You asked for https://graph.microsoft.com/User.Read: if User.Read is a permission, ask for " \
            "https://graph.microsoft.com/.default instead" in err.hint
+
+
+@pytest.mark.parametrize(
+    ("payload", "start"),
+    [({"error": {"code": "x"}}, "(a JSON object) ((a JSON object), HTTP 400 from"),
+     ({"error": ["a"], "error_description": {"x": 1}}, "(a JSON object) ((a JSON array), HTTP 400 from"),
+     ({"error": "bad", "error_description": 5}, "5 (bad, HTTP 400 from"),
+     ({"error": None, "error_description": None}, "error (error, HTTP 400 from")],
+)  # fmt: skip
+def test_an_error_or_description_of_another_type_is_described(payload, start):
+    assert str(failure(400, payload)).startswith(start)
