@@ -11,9 +11,10 @@ and stderr there must be none of:
 - any PEM ``PRIVATE KEY`` text;
 - a signed client assertion: any JWT whose header carries the certificate
   thumbprint (``x5t``/``x5t#S256``) and whose claims are an app's own
-  assertion (``aud`` a token endpoint, ``iss`` = ``sub``). The emulator does
-  not report the assertions it receives, so the scan recognises them by shape;
-  a test below checks the scan spots a real one.
+  assertion (``aud`` a token endpoint, ``iss`` = ``sub``), recognised by its
+  shape (a test below checks the scan spots a real one); and, exactly, the
+  signature of each assertion the endpoint received from the app (it records
+  them), so that no part of a real assertion can pass for something else.
 
 The access token may appear only as the module's ``access_token`` and as the
 lookup's value, and only in tasks without ``no_log``: every JWT in the output
@@ -127,7 +128,9 @@ def hygiene(tmp_path_factory, emulator_state, emulator_admin):
     }  # fmt: skip
     requests = emulator_admin.stats()["by_client_id"].get(APP_ID, 0) - requests_before
     emulator_admin.set_faults([])
-    return {"runs": runs, "requests": requests, "pem": pem}
+    signatures = [entry["signature"] for entry in emulator_admin.assertions()
+                  if (entry["claims"] or {}).get("iss") == APP_ID and entry["signature"]]  # fmt: skip
+    return {"runs": runs, "requests": requests, "pem": pem, "signatures": signatures}
 
 
 def playbook_tasks() -> list[str]:
@@ -171,6 +174,16 @@ def test_no_secret_key_or_assertion_in_the_output(hygiene, run_name):
     assertions = [jwt for jwt in hs.find_jwts(run.output) if jwt.is_client_assertion]
     assert not assertions, [jwt.claims for jwt in assertions]
     assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("run_name", ["playbook", "adhoc module", "adhoc lookup"])
+def test_no_signature_of_any_assertion_sent_is_in_the_output(hygiene, run_name):
+    """Exact, not by shape: each assertion the endpoint received from the app, by its signature (342 characters)."""
+    signatures = hygiene["signatures"]
+    assert len(signatures) >= 10, "too few assertions recorded: the scan would pass for nothing"
+    run = hygiene["runs"][run_name]
+    found = [signature for signature in signatures if signature in run.output or signature[:40] in run.output]
+    assert not found, hs.contexts(run.output, [signature[:40] for signature in found])
 
 
 @pytest.mark.parametrize("run_name", ["playbook", "adhoc module", "adhoc lookup"])
