@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import MissingDependencyError, require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,
@@ -167,9 +167,9 @@ def verify_keystore_bytes(
     """Read ``data`` back and check that it holds ``material`` under ``alias``; raise KeystoreError if not."""
     try:
         loaded = read_keystore_bytes(data, keystore_type, password, key_password, stored_alias(keystore_type, alias))
-    except (AzureAdOAuthError, *MUST_PROPAGATE):
+    except (MissingDependencyError, *MUST_PROPAGATE):
         raise
-    except BaseException:  # a library's error or panic: the bytes are not what we meant to write
+    except BaseException:  # the reader's error (naming the token module's options) or a panic: not what we wrote
         loaded = None
     if loaded is None or not same_key(loaded.private_key, material.private_key) or (
         certificate_der(loaded.certificate) != certificate_der(material.certificate)

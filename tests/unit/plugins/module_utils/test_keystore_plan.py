@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import time
 from dataclasses import replace
 
 import keystore_factory as kf
@@ -47,7 +49,8 @@ def request(path, **overrides) -> KeystoreRequest:
 
 
 def decide(req: KeystoreRequest, now=NOW):
-    existing = inspect_existing(req.path, req.keystore_type, req.password, req.key_password, req.alias)
+    existing = inspect_existing(req.path, req.keystore_type, req.password, req.key_password, req.alias,
+                                follow=req.follow, owner=req.owner)
     return plan_keystore(req, existing, now)
 
 
@@ -258,3 +261,100 @@ def test_key_password_only_counts_for_jks(tmp_path):
 
 def test_loader_messages_use_this_modules_option_names():
     assert renamed("wrong keystore_password for keystore_path") == "wrong password for path"
+
+
+# --------------------------------------------------------------------------- refusals name the option at fault
+
+
+def test_only_the_alias_failing_names_alias_not_the_passwords(tmp_path, material):
+    store = kf.require(kf.keytool_keystore, tmp_path, aliases=("one", "two"), key_password=None)
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(store.path, keystore_type="jks", password=store.store_password, alias="three",
+                       supplied=material))  # fmt: skip
+    message = str(caught.value)
+    assert caught.value.option == "alias"
+    assert "its entries cannot be matched to alias 'three'" in message
+    assert "Set alias to the name of the entry to keep, or set force: true" in message
+    assert "passwords it was made with" not in message and "Give the password" not in message
+
+
+def test_each_refusal_asks_for_its_own_option(tmp_path, material):
+    path = lay_down(tmp_path / "k.p12", material, password="Other-pass 3")
+    with pytest.raises(KeystoreError, match="Give the password it was made with, or set force: true"):
+        decide(request(path, supplied=material))
+    jks = lay_down(tmp_path / "k.jks", material, "jks", key_password=KEY_PASSWORD)
+    with pytest.raises(KeystoreError, match="Give the key_password it was made with, or set force: true"):
+        decide(request(jks, keystore_type="jks", supplied=material))
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("not a keystore")
+    with pytest.raises(KeystoreError, match="Check path, or set force: true"):
+        decide(request(garbage, supplied=material))
+
+
+# --------------------------------------------------------------------------- what the module will not open
+
+
+def test_a_symlink_is_not_read_and_only_force_replaces_it(tmp_path, material):
+    real = lay_down(tmp_path / "real.p12", material)
+    link = tmp_path / "k.p12"
+    link.symlink_to(real)
+    with pytest.raises(OptionError) as caught:
+        decide(request(link, supplied=material))
+    assert caught.value.option == "path" and "is a symbolic link" in str(caught.value)
+    assert "follow: true" in str(caught.value) and "force: true" in str(caught.value)
+    forced = decide(request(link, supplied=material, force=True))
+    assert forced.action == WRITE and forced.existing.untouchable is not None
+    followed = decide(request(link, supplied=material, follow=True))
+    assert followed.action == KEEP and followed.existing.target.path == str(real)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to plant another user's file")
+def test_another_users_keystore_is_not_trusted_even_if_it_opens(tmp_path, material):
+    """A planter who puts their own PEM key at path must not have it kept and its certificate reported."""
+    path = lay_down(tmp_path / "k.p12", material)
+    os.chown(path, 65534, 65534)
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(path, generate=True, subject="CN=x"))
+    assert caught.value.option == "path"
+    assert "belongs to another user (uid 65534)" in str(caught.value)
+    assert decide(request(path, generate=True, subject="CN=x", owner="65534")).action == KEEP
+    assert decide(request(path, generate=True, subject="CN=x", force=True)).action == GENERATE
+
+
+def test_a_fifo_at_path_is_refused_without_blocking(tmp_path, material):
+    os.mkfifo(tmp_path / "k.p12")
+    started = time.monotonic()
+    with pytest.raises(OptionError) as caught:
+        decide(request(tmp_path / "k.p12", supplied=material, force=True))
+    assert time.monotonic() - started < 5
+    assert caught.value.option == "path" and "FIFO" in str(caught.value)
+
+
+@pytest.mark.parametrize("call", ["pkcs12-load", "jks-store-load"])
+def test_a_panic_reading_the_existing_file_leaves_it_untouched(tmp_path, monkeypatch, material, call):
+    import native_panics
+
+    keystore_type = "jks" if call.startswith("jks") else "pkcs12"
+    path = lay_down(tmp_path / "k", material, keystore_type)
+    native_panics.inject(call, PASSWORD, monkeypatch.setattr)
+    with pytest.raises(KeystoreError) as caught:
+        decide(request(path, keystore_type=keystore_type, supplied=material))
+    assert "left untouched" in str(caught.value) and caught.value.option == "path"
+    assert native_panics.PANIC_MARKER not in str(caught.value) and PASSWORD not in str(caught.value)
+
+
+# --------------------------------------------------------------------------- NUL bytes, up front
+
+
+@pytest.mark.parametrize("option", ["path", "password", "key_password", "alias", "subject", "private_key_passphrase",
+                                    "certificate_path", "private_key_path", "certificate_export_path",
+                                    "subject_alt_name", "certificate", "private_key", "chain"])
+def test_a_nul_byte_in_any_option_is_refused_first(tmp_path, option):
+    params = {"path": str(tmp_path / "k.p12"), "type": "jks", "password": PASSWORD, "alias": "a",
+              "generate": True, "subject": "CN=x"}  # fmt: skip
+    value = "ab\x00cd"
+    params[option] = [value] if option in ("subject_alt_name", "chain") else value
+    with pytest.raises(OptionError) as caught:
+        request_from_params(params)
+    assert caught.value.option == option and "NUL byte" in str(caught.value)
+    assert value not in str(caught.value)

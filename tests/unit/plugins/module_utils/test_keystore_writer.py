@@ -246,3 +246,55 @@ def any_keytool(request):
     if request.param == "old":
         return kf.require(kf.default_jdk)
     return kf.require(kf.jdk, minimum=21)
+
+
+# --------------------------------------------------------------------------- keys Entra refuses, native panics
+
+
+@pytest.mark.parametrize("keystore_type", ["pkcs12", "jks"])
+def test_a_key_entra_refuses_is_never_written(chained, keystore_type):
+    """A key kept from an old file (supplied keys are refused when read, naming their option)."""
+    ec_material = KeyMaterial(ec.generate_private_key(ec.SECP256R1()), None)
+    ec_material = KeyMaterial(ec_material.private_key, _cert("ec", ec_material.private_key, "ec",
+                                                             ec_material.private_key, ca=False))  # fmt: skip
+    with pytest.raises(KeystoreError) as caught:
+        serialize_keystore(keystore_type, ec_material, "a", PASSWORD)
+    assert caught.value.option == "path"
+    assert str(caught.value) == ("The key in path is an EC key; Microsoft Entra ID accepts only RSA keys for "
+                                 "certificate credentials. Create an RSA key (2048 bits or more).")  # fmt: skip
+
+
+WRITE_CALLS = {
+    "pkcs12-serialize": ("cryptography.hazmat.primitives.serialization.pkcs12", "serialize_key_and_certificates",
+                         "pkcs12", "password"),
+    "pkcs12-encryption": ("cryptography.hazmat.primitives.serialization", "PrivateFormat.encryption_builder",
+                          "pkcs12", "password"),
+    "jks-save": ("jks", "KeyStore.saves", "jks", "key_password"),
+    "jks-encrypt": ("jks", "PrivateKeyEntry.encrypt", "jks", "key_password"),
+    "jks-entry": ("jks", "PrivateKeyEntry.new", "jks", "key_password"),
+}
+
+
+@pytest.mark.parametrize("call", sorted(WRITE_CALLS))
+def test_a_panic_while_writing_is_a_clean_keystore_error(monkeypatch, material, call):
+    import native_panics
+
+    module, attribute, keystore_type, option = WRITE_CALLS[call]
+    owner, name = native_panics.NativeCall(module, attribute).resolve()
+    monkeypatch.setattr(owner, name, native_panics.panicking(getattr(owner, name), PASSWORD))
+    with pytest.raises(KeystoreError) as caught:
+        serialize_keystore(keystore_type, material, "a", PASSWORD, KEY_PASSWORD if keystore_type == "jks" else None)
+    assert caught.value.option == option
+    assert "could not be built in memory" in str(caught.value) and "nothing was written" in str(caught.value)
+    assert PASSWORD not in str(caught.value) and native_panics.PANIC_MARKER not in str(caught.value)
+    assert caught.value.__suppress_context__
+
+
+def test_a_panic_reading_the_bytes_back_means_nothing_is_written(monkeypatch, material):
+    import native_panics
+
+    native_panics.inject("pkcs12-load", PASSWORD, monkeypatch.setattr)
+    with pytest.raises(KeystoreError) as caught:
+        serialize_keystore("pkcs12", material, "a", PASSWORD)
+    assert "did not read back the same; nothing was written" in str(caught.value)
+    assert native_panics.PANIC_MARKER not in str(caught.value)

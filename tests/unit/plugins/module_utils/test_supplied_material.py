@@ -110,3 +110,127 @@ def test_bad_material_names_its_option(params, option):
 def test_has_material():
     assert not has_material({"certificate": None, "chain": ["x"]})
     assert has_material({"private_key_path": "/k"})
+
+
+# --------------------------------------------------------------------------- keys Entra refuses, refused at write time
+
+
+def openssl_pair(directory, key_spec: list[str]):
+    """A key and its self-signed certificate made by ``openssl req -x509`` with ``key_spec``."""
+    import subprocess
+
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    if key_spec == ["dsa"]:  # DSA takes its parameters from a file
+        subprocess.run([kf.openssl(), "dsaparam", "-out", str(directory / "dsa.param"), "2048"], capture_output=True,
+                       timeout=120, check=True)  # fmt: skip
+        key_spec = ["-newkey", f"dsa:{directory / 'dsa.param'}"]
+    subprocess.run([kf.openssl(), "req", "-x509", *key_spec, "-noenc", "-keyout", str(key), "-out", str(cert),
+                    "-subj", "/CN=weak", "-days", "30"], capture_output=True, timeout=120, check=True)  # fmt: skip
+    return key, cert
+
+
+WEAK_KEYS = {
+    "ec": (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "is an EC key"),
+    "dsa": (["dsa"], "is a DSA key"),
+    "ed25519": (["-newkey", "ed25519"], "is an Ed25519 key"),
+    "ed448": (["-newkey", "ed448"], "is an Ed448 key"),
+    "rsa1024": (["-newkey", "rsa:1024"], "has 1024 bits; Microsoft Entra ID requires at least 2048."),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(WEAK_KEYS))
+@pytest.mark.parametrize("form", ["content", "files"])
+def test_keys_entra_refuses_are_refused_with_the_token_modules_words(tmp_path, kind, form):
+    kf.require(kf.openssl)
+    key, cert = openssl_pair(tmp_path, WEAK_KEYS[kind][0])
+    if form == "content":
+        params, option, where = {"private_key": key.read_text(), "certificate": cert.read_text()}, "private_key", \
+            "The key in private_key "
+    else:
+        params, option, where = {"private_key_path": str(key), "certificate_path": str(cert)}, "private_key_path", \
+            f"The key in private_key_path '{key}' "
+    with pytest.raises(Exception) as caught:
+        load_supplied_material(params)
+    message = str(caught.value)
+    assert caught.value.option == option
+    assert WEAK_KEYS[kind][1] in message
+    if kind == "rsa1024":
+        assert message.startswith(where.replace("The key", "The RSA key"))
+    else:
+        assert message.startswith(where)
+        assert message.endswith("Microsoft Entra ID accepts only RSA keys for certificate credentials. "
+                                "Create an RSA key (2048 bits or more).")  # fmt: skip
+    assert "an DSA" not in message
+
+
+def test_the_article_fits_the_key_family():
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import with_article
+
+    assert [with_article(name) for name in ("EC", "DSA", "RSA", "Ed25519", "Ed448", "X25519", "SM2")] == [
+        "an EC", "a DSA", "an RSA", "an Ed25519", "an Ed448", "an X25519", "an SM2"]
+
+
+# --------------------------------------------------------------------------- files that would block, native panics
+
+
+def test_a_fifo_as_certificate_path_is_refused_without_blocking(tmp_path, pair):
+    import os
+    import time
+
+    os.mkfifo(tmp_path / "cert.pem")
+    started = time.monotonic()
+    with pytest.raises(OptionError) as caught:
+        load_supplied_material({"certificate_path": str(tmp_path / "cert.pem"), "private_key": key_pem(pair)})
+    assert time.monotonic() - started < 5
+    assert caught.value.option == "certificate_path" and "FIFO" in str(caught.value)
+
+
+def test_material_files_may_be_links(tmp_path, pair):
+    (tmp_path / "real.pem").write_text(cert_pem(pair.certificate))
+    (tmp_path / "live.pem").symlink_to(tmp_path / "real.pem")  # as certbot's live/ directory does
+    material = load_supplied_material({"certificate_path": str(tmp_path / "live.pem"), "private_key": key_pem(pair)})
+    assert material.certificate == pair.certificate
+
+
+PANIC_SECRET = "Panic-pass 9"
+
+
+@pytest.mark.parametrize(
+    ("call", "params", "option"),
+    [
+        ("pem-key-load", lambda p: {"private_key": key_pem(p), "certificate": cert_pem(p.certificate)},
+         "private_key"),
+        ("pem-key-load", lambda p: {"private_key": key_pem(p, PASSPHRASE), "certificate": cert_pem(p.certificate),
+                                    "private_key_passphrase": PASSPHRASE}, "private_key"),
+        ("pem-certificate-parse", lambda p: {"private_key": key_pem(p), "certificate": cert_pem(p.certificate)},
+         "certificate"),
+    ],
+    ids=["pem-key", "encrypted-pem-key", "pem-certificate"],
+)
+def test_a_native_panic_becomes_an_option_error(monkeypatch, pair, call, params, option):
+    import native_panics
+
+    native_panics.inject(call, PANIC_SECRET, monkeypatch.setattr)
+    with pytest.raises(OptionError) as caught:
+        load_supplied_material(params(pair))
+    assert caught.value.option == option
+    assert native_panics.PANIC_MARKER not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_native_panic_loading_a_der_key_becomes_an_option_error(monkeypatch, tmp_path, pair):
+    import native_panics
+
+    der = pair.private_key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    (tmp_path / "key.der").write_bytes(der)
+    (tmp_path / "cert.der").write_bytes(certificate_der(pair.certificate))
+    native_panics.inject("der-key-load", PANIC_SECRET, monkeypatch.setattr)
+    with pytest.raises(OptionError) as caught:
+        load_supplied_material({"private_key_path": str(tmp_path / "key.der"),
+                                "certificate_path": str(tmp_path / "cert.der")})  # fmt: skip
+    assert caught.value.option == "private_key_path"
+    monkeypatch.undo()
+    native_panics.inject("der-certificate-parse", PANIC_SECRET, monkeypatch.setattr)
+    with pytest.raises(OptionError) as caught:
+        load_supplied_material({"private_key": key_pem(pair), "certificate_path": str(tmp_path / "cert.der")})
+    assert caught.value.option == "certificate_path"
