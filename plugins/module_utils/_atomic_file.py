@@ -122,19 +122,27 @@ def back_up(module, path: str, file_args: dict) -> str:
     removed and KeystoreError names path.
     """
     path = os.path.abspath(path)
-    stamp = time.strftime("%Y-%m-%d@%H:%M:%S~", time.localtime())
-    backup = f"{path}.{os.getpid()}.{stamp}"
+    stamp = time.strftime("%Y-%m-%d@%H:%M:%S", time.localtime())
     info = os.lstat(path)
-    try:
-        if stat.S_ISLNK(info.st_mode):
-            os.symlink(os.readlink(path), backup)
-            return backup
-        _copy_regular_file(path, backup, info)
-    except OSError as exc:
-        _remove_quietly(backup)
-        raise KeystoreError(
-            f"Cannot back up path '{path}' to '{backup}' ({reason(exc)}); nothing was changed.", option="path"
-        ) from None
+    for attempt in range(100):
+        # Ansible's backup name; a second backup within the same second gets a counter, never the first's name.
+        backup = f"{path}.{os.getpid()}.{stamp}{f'.{attempt}' if attempt else ''}~"
+        try:
+            if stat.S_ISLNK(info.st_mode):
+                os.symlink(os.readlink(path), backup)
+                return backup
+            _copy_regular_file(path, backup, info)
+            break
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            _remove_quietly(backup)
+            raise KeystoreError(
+                f"Cannot back up path '{path}' to '{backup}' ({reason(exc)}); nothing was changed.", option="path"
+            ) from None
+    else:
+        raise KeystoreError(f"Cannot back up path '{path}': every backup name of this second is taken.",
+                            option="path")
     module.set_fs_attributes_if_different({**file_args, "path": backup}, True)
     return backup
 

@@ -45,3 +45,41 @@ def test_task_args_are_not_mutated():
     args = {"path": "/k", "generate": True}
     run_action(args, {"inventory_hostname": "h"})
     assert "subject" not in args
+
+
+# --------------------------------------------------------------------------- long and odd inventory names
+
+
+def test_a_long_fqdn_is_cut_in_the_cn_and_kept_whole_in_a_san():
+    fqdn = "jenkins-agent-0042.build.eu-west-1.internal.very-long-team-name.contoso.example.com"
+    assert len(fqdn) > 64
+    sent = run_action({"path": "/k", "generate": True}, {"inventory_hostname": fqdn})
+    assert sent["subject"] == "CN=" + fqdn[:64]
+    assert sent["subject_alt_name"] == ["DNS:" + fqdn]
+
+
+@pytest.mark.parametrize("given", [["DNS:other.example.com"], "DNS:other.example.com", ["DNS:x", "IP:10.0.0.1"]])
+def test_the_san_is_added_to_the_users_own(given):
+    fqdn = "h" * 70 + ".example.com"
+    sent = run_action({"path": "/k", "generate": True, "subject_alt_name": given}, {"inventory_hostname": fqdn})
+    given_list = [given] if isinstance(given, str) else given
+    assert sent["subject_alt_name"] == [*given_list, "DNS:" + fqdn]
+
+
+def test_a_short_name_adds_no_san():
+    sent = run_action({"path": "/k", "generate": True}, {"inventory_hostname": "app01.example.com"})
+    assert "subject_alt_name" not in sent
+
+
+def test_an_inventory_name_with_rfc_4514_specials_is_escaped():
+    sent = run_action({"path": "/k", "generate": True}, {"inventory_hostname": "web,01+a"})
+    assert sent["subject"] == "CN=web\\,01\\+a"
+
+
+def test_the_default_subject_always_parses():
+    """Whatever the inventory name, the module gets a subject it accepts: a user never sees 'subject' blamed."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import check_generation_options
+
+    for hostname in ("a", "x" * 64, "y" * 65, "z" * 250 + ".example.com", "#weird host;name=1", "hôte.exemple.fr"):
+        sent = run_action({"path": "/k", "generate": True}, {"inventory_hostname": hostname})
+        check_generation_options(sent["subject"], 365, 2048, 30, sent.get("subject_alt_name", []))

@@ -6,8 +6,11 @@ import datetime
 import json
 import os
 import stat
+import tempfile
+from pathlib import Path
 from unittest import mock
 
+import keystore_factory as kf
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -289,3 +292,397 @@ def test_pkcs12_key_password_warns(tmp_path, run_module):
     run = run_module(path=str(tmp_path / "k.p12"), password=PASSWORD, key_password=KEY_PASSWORD, generate=True,
                      subject="CN=a")
     assert "key_password is ignored for type=pkcs12" in json.dumps(run.result.get("warnings"))
+
+
+# --------------------------------------------------------------------------- the export path is never the keystore
+
+ROOT = os.geteuid() == 0
+
+
+def generate_args(path, **more) -> dict:
+    return {"path": str(path), "password": PASSWORD, "generate": True, "subject": "CN=a", **more}
+
+
+@pytest.mark.parametrize(("spelling", "exists"), [
+    (spelling, exists) for spelling in ("same", "dot-slash", "relative", "parent-dir", "symlink", "hard-link")
+    for exists in (False, True) if spelling != "hard-link" or exists  # a hard link needs the file
+])
+def test_export_path_equal_to_path_is_refused(tmp_path, run_module, monkeypatch, spelling, exists):
+    path = tmp_path / "k.p12"
+    if exists:
+        run_module(**generate_args(path))
+    before = path.read_bytes() if exists else None
+    monkeypatch.chdir(tmp_path)
+    export = {"same": str(path), "dot-slash": "./k.p12", "relative": "k.p12",
+              "parent-dir": str(tmp_path / "sub" / ".." / "k.p12"), "symlink": str(tmp_path / "k.cer"),
+              "hard-link": str(tmp_path / "k.cer")}[spelling]  # fmt: skip
+    if spelling == "symlink":
+        (tmp_path / "k.cer").symlink_to(path)
+    if spelling == "hard-link":
+        os.link(path, tmp_path / "k.cer")
+    for check in (True, False):
+        run = run_module(check_mode=check, **generate_args(path, certificate_export_path=export, force=True,
+                                                            follow=spelling == "symlink"))  # fmt: skip
+        assert run.failed and not run.changed
+        assert run["error"]["option"] == "certificate_export_path"
+        assert "is the keystore's own file" in run["msg"]
+    assert (path.read_bytes() if exists else path.exists()) == (before if exists else False)
+
+
+# --------------------------------------------------------------------------- what is at the export path
+
+
+def other_keystore(tmp_path):
+    other = tmp_path / "other.p12"
+    other.write_bytes(serialize_keystore("pkcs12", generate_self_signed("CN=other", 30, 2048), "x", PASSWORD))
+    return other.read_bytes()
+
+
+@pytest.mark.parametrize("content", ["keystore", "private-key", "text", "two-certificates", "der-and-trailer",
+                                     "pem-with-key"])
+def test_an_existing_export_file_that_is_not_just_a_certificate_is_protected(tmp_path, run_module, pair, content):
+    cer = tmp_path / "app.cer"
+    data = {
+        "keystore": other_keystore(tmp_path),
+        "private-key": key_pem(pair).encode(),
+        "text": b"precious notes\n",
+        "two-certificates": (cert_pem(pair) + cert_pem(generate_self_signed("CN=b", 3, 2048))).encode(),
+        "der-and-trailer": pair.certificate.public_bytes(Encoding.DER) + b"trailer",
+        "pem-with-key": (cert_pem(pair) + key_pem(pair)).encode(),
+    }[content]
+    cer.write_bytes(data)
+    path = tmp_path / "k.p12"
+    for check in (True, False):
+        run = run_module(check_mode=check, **generate_args(path, certificate_export_path=str(cer)))
+        assert run.failed and run["error"]["option"] == "certificate_export_path"
+        assert "holds something other than one certificate" in run["msg"] and "force: true" in run["msg"]
+    assert cer.read_bytes() == data
+    assert not path.exists(), "the keystore is not written either when the export is refused"
+    forced = run_module(**generate_args(path, certificate_export_path=str(cer), force=True))
+    assert forced.changed
+    assert cer.read_bytes() == load_key_material(str(path), "pkcs12", PASSWORD).certificate.public_bytes(Encoding.DER)
+
+
+@pytest.mark.parametrize("old", ["der", "pem", "empty"])
+def test_an_export_file_holding_just_a_certificate_is_replaced(tmp_path, run_module, old):
+    cer = tmp_path / "app.cer"
+    stale = generate_self_signed("CN=stale", 3, 2048).certificate
+    cer.write_bytes({"der": stale.public_bytes(Encoding.DER), "pem": stale.public_bytes(Encoding.PEM),
+                     "empty": b""}[old])  # fmt: skip
+    run = run_module(**generate_args(tmp_path / "k.p12", certificate_export_path=str(cer)))
+    assert run.changed and cer.read_bytes() != stale.public_bytes(Encoding.DER)
+    assert x509.load_der_x509_certificate(cer.read_bytes()).subject.rfc4514_string() == "CN=a"
+
+
+# --------------------------------------------------------------------------- files that are not regular files
+
+
+@pytest.mark.parametrize("where", ["path", "certificate_export_path"])
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device", "socket"])
+def test_special_files_are_refused_and_never_hang(tmp_path, run_module, where, kind):
+    import socket
+    import time
+
+    special = tmp_path / "special"
+    server = None
+    if kind == "fifo":
+        os.mkfifo(special)
+    elif kind == "directory":
+        special.mkdir()
+    elif kind == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(special))
+    else:
+        special = "/dev/null"
+    args = generate_args(tmp_path / "k.p12", force=True)
+    if where == "path":
+        args["path"] = str(special)
+    else:
+        args["certificate_export_path"] = str(special)
+    started = time.monotonic()
+    try:
+        runs = [run_module(check_mode=check, **args) for check in (True, False)]
+    finally:
+        if server is not None:
+            server.close()
+    assert time.monotonic() - started < 30
+    for run in runs:
+        assert run.failed and run["error"]["option"] == where
+        assert "not a regular file" in run["msg"]
+    assert not (tmp_path / "k.p12").exists()
+
+
+# --------------------------------------------------------------------------- symlinks
+
+
+@pytest.mark.parametrize("where", ["path", "certificate_export_path"])
+def test_a_symlink_is_never_followed_unless_asked(tmp_path, run_module, where):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"do not touch")
+    victim.chmod(0o644)
+    link = tmp_path / "link"
+    link.symlink_to(victim)
+    args = generate_args(tmp_path / "k.p12")
+    args["path" if where == "path" else "certificate_export_path"] = str(link)
+    refused = run_module(**args)
+    assert refused.failed and refused["error"]["option"] == where and "is a symbolic link" in refused["msg"]
+    assert link.is_symlink() and victim.read_bytes() == b"do not touch"
+    forced = run_module(**args, force=True)
+    assert forced.changed
+    assert not link.is_symlink() and stat.S_ISREG(os.lstat(link).st_mode)
+    assert victim.read_bytes() == b"do not touch" and mode_of(victim) == 0o644
+    assert mode_of(link) == (0o600 if where == "path" else 0o644)
+
+
+def test_follow_writes_the_links_target(tmp_path, run_module):
+    real = tmp_path / "real.p12"
+    link = tmp_path / "k.p12"
+    link.symlink_to(real)
+    first = run_module(**generate_args(link, follow=True))
+    assert first.changed and link.is_symlink() and real.is_file()
+    assert first["path"] == str(link)
+    again = run_module(**generate_args(link, follow=True))
+    assert not again.changed and again["sha1_thumbprint"] == first["sha1_thumbprint"]
+    assert load_key_material(str(real), "pkcs12", PASSWORD).certificate is not None
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no lock or temp file left behind"
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root and setpriv to plant a link as another user")
+def test_a_link_planted_by_another_user_in_a_sticky_directory(run_module, request):
+    """The issue's case: /tmp-like directory, a link planted by nobody, force: true, run as root."""
+    import shutil
+    import subprocess
+
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        pytest.skip("no setpriv")
+    # Outside pytest's 0700 base directory, so that nobody can reach it.
+    shared = Path(tempfile.mkdtemp(prefix="keystore-sticky-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
+    shared.chmod(0o1777)
+    planter_file = shared / "planter-owned"
+    planted = shared / "app.p12"
+    plant = 'echo mine > "$1" && chmod 666 "$1" && ln -s "$1" "$2"'
+    subprocess.run([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/bin/sh", "-c", plant, "sh",
+                    str(planter_file), str(planted)], check=True, timeout=60)  # fmt: skip
+    assert os.lstat(planted).st_uid != 0 and planted.is_symlink()
+    refused = run_module(**generate_args(planted))
+    assert refused.failed and "is a symbolic link" in refused["msg"]
+    run = run_module(**generate_args(planted, force=True, backup=True))
+    assert run.changed
+    info = os.lstat(planted)
+    assert stat.S_ISREG(info.st_mode), "the link itself is replaced"
+    assert (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()), "never the planter's ownership"
+    assert mode_of(planted) == 0o600
+    assert planter_file.read_text() == "mine\n" and os.lstat(planter_file).st_uid != 0, "the link's target untouched"
+    assert os.readlink(run["backup_file"]) == str(planter_file)  # the backup is the link, not its target's content
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root to plant another user's file")
+def test_a_file_planted_by_another_user_is_not_trusted_nor_inherited(tmp_path, run_module):
+    path = tmp_path / "k.p12"
+    planted = generate_self_signed("CN=planter", 30, 2048)
+    path.write_bytes(serialize_keystore("pkcs12", planted, "azure-ad", PASSWORD))  # opens with our password!
+    os.chown(path, 65534, 65534)
+    path.chmod(0o644)
+    refused = run_module(**generate_args(path))
+    assert refused.failed and "belongs to another user (uid 65534)" in refused["msg"]
+    assert "sha1_thumbprint" not in refused.result, "the planter's certificate is never reported as ours"
+    forced = run_module(**generate_args(path, force=True))
+    assert forced.changed and (os.lstat(path).st_uid, mode_of(path)) == (os.geteuid(), 0o600)
+    assert not same_key(load_key_material(str(path), "pkcs12", PASSWORD).private_key, planted.private_key)
+    # Set owner to keep an application user's keystore: trusted, kept, and stays theirs.
+    os.chown(path, 65534, 65534)
+    kept = run_module(**generate_args(path, owner="65534"))
+    assert not kept.changed and os.lstat(path).st_uid == 65534
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root to plant another user's file")
+def test_an_export_file_of_another_user_is_replaced_by_ours(tmp_path, run_module):
+    path, cer = tmp_path / "k.p12", tmp_path / "app.cer"
+    first = run_module(**generate_args(path, certificate_export_path=str(cer)))
+    os.chown(cer, 65534, 65534)  # same content, but its owner could swap in another certificate later
+    again = run_module(**generate_args(path, certificate_export_path=str(cer)))
+    assert again.changed and os.lstat(cer).st_uid == os.geteuid()
+    assert again["sha1_thumbprint"] == first["sha1_thumbprint"]
+
+
+# --------------------------------------------------------------------------- backups, full disks, the lock
+
+
+def test_backup_gets_the_keystores_mode_not_the_old_files(tmp_path, run_module):
+    path = tmp_path / "k.p12"
+    run_module(**generate_args(path))
+    path.chmod(0o644)  # as keytool leaves a file
+    run = run_module(**generate_args(path, force=True, backup=True))
+    assert mode_of(run["backup_file"]) == 0o600 and mode_of(path) == 0o600
+    assert os.lstat(run["backup_file"]).st_uid == os.geteuid()
+    run = run_module(**generate_args(path, force=True, backup=True, mode="0640"))
+    assert mode_of(run["backup_file"]) == 0o640
+
+
+def test_a_write_that_runs_out_of_space_cleans_up_and_names_path(tmp_path, run_module, monkeypatch):
+    from ansible_collections.azure_ad.oauth.plugins.module_utils import _atomic_file
+
+    path = tmp_path / "k.p12"
+    run_module(**generate_args(path))
+    before = path.read_bytes()
+    real_write_all = _atomic_file._write_all
+    calls = []
+
+    def full_on_the_keystore(fd, content):
+        calls.append(len(content))
+        if len(calls) > 1:  # the backup went through; the keystore does not
+            raise OSError(28, "No space left on device")
+        real_write_all(fd, content)
+
+    monkeypatch.setattr(_atomic_file, "_write_all", full_on_the_keystore)
+    run = run_module(**generate_args(path, force=True, backup=True))
+    assert run.failed and run["error"]["option"] == "path"
+    assert f"Cannot write path '{path}' (ENOSPC" in run["msg"] and "left as it was" in run["msg"]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.p12"], "no temp file, no backup, no lock file left"
+
+
+def test_no_lock_file_is_left_and_check_mode_makes_none(tmp_path, run_module, monkeypatch):
+    from ansible_collections.azure_ad.oauth.plugins.module_utils import _keystore_paths
+
+    taken = []
+    real_lock = _keystore_paths.keystore_lock
+
+    def spy(path, *args, **kwargs):
+        taken.append(path)
+        return real_lock(path, *args, **kwargs)
+
+    monkeypatch.setattr(keystore, "keystore_lock", spy)
+    path = tmp_path / "k.p12"
+    run_module(check_mode=True, **generate_args(path))
+    assert taken == [] and list(tmp_path.iterdir()) == []
+    run_module(**generate_args(path))
+    assert taken == [str(path)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.p12"]
+
+
+# --------------------------------------------------------------------------- native panics and NUL bytes
+
+
+MODULE_PANIC_CALLS = {
+    # name: (module, attribute, the task's material)
+    "pkcs12-serialize": ("cryptography.hazmat.primitives.serialization.pkcs12", "serialize_key_and_certificates",
+                         "generate"),
+    "pkcs12-load": ("cryptography.hazmat.primitives.serialization.pkcs12", "load_pkcs12", "generate"),
+    "rsa-generate": ("cryptography.hazmat.primitives.asymmetric.rsa", "generate_private_key", "generate"),
+    "certificate-sign": ("cryptography.x509", "CertificateBuilder.sign", "generate"),
+    "pem-key-load": ("cryptography.hazmat.primitives.serialization", "load_pem_private_key", "supplied"),
+    "pem-certificate-parse": ("cryptography.x509", "load_pem_x509_certificate", "supplied"),
+    "jks-save": ("jks", "KeyStore.saves", "jks"),
+    "jks-store-load": ("jks", "KeyStore.loads", "jks"),
+}
+
+
+@pytest.mark.parametrize("call", sorted(MODULE_PANIC_CALLS))
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_native_panic_through_the_module_is_a_clean_failure(tmp_path, monkeypatch, capsys, pair, call, existing):
+    """No MODULE FAILURE, no traceback, no password in any form: a failure naming an option, the file untouched."""
+    import native_panics
+
+    module_name, attribute, material = MODULE_PANIC_CALLS[call]
+    path = tmp_path / "k"
+    args = {"path": str(path), "password": PASSWORD, "force": True}
+    if material == "supplied":
+        args.update(certificate=cert_pem(pair), private_key=key_pem(pair))
+    else:
+        args.update(generate=True, subject="CN=a")
+    if material == "jks":
+        args.update(type="jks", key_password=KEY_PASSWORD)
+    if existing:
+        path.write_bytes(serialize_keystore(args.get("type", "pkcs12"), pair, "azure-ad", PASSWORD,
+                                            args.get("key_password")))  # fmt: skip
+    before = path.read_bytes() if existing else None
+    owner, name = native_panics.NativeCall(module_name, attribute).resolve()
+    monkeypatch.setattr(owner, name, native_panics.panicking(getattr(owner, name), PASSWORD))
+    run = run_in_process(keystore.main, args, monkeypatch, capsys)
+    monkeypatch.undo()
+    if call == "pkcs12-load" and not existing and run.failed is False:
+        pytest.fail("the read-back check must meet the panic")
+    assert run.failed, run.result
+    assert run["error"]["option"] in {"password", "key_password", "path", "key_size", "subject", "private_key",
+                                      "certificate"}  # fmt: skip
+    unwanted = [*native_panics.secret_forms(PASSWORD), native_panics.PANIC_MARKER, "Traceback", "MODULE FAILURE",
+                "Unexpected internal error", "PanicException"]  # fmt: skip
+    for form in unwanted:
+        assert form not in run.output, form
+    assert (path.read_bytes() if existing else path.exists()) == (before if existing else False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["k"] if existing else [])
+
+
+@pytest.mark.parametrize("option", ["password", "key_password", "private_key_passphrase", "path", "certificate_path",
+                                    "private_key_path", "certificate_export_path", "alias", "subject"])
+def test_a_nul_byte_is_refused_through_the_module(tmp_path, run_module, option):
+    args = generate_args(tmp_path / "k.p12", type="jks")
+    secret_part = "Nul-secret 5"
+    args[option] = secret_part + "\x00x" if option.endswith(("password", "passphrase")) else "ab\x00cd"
+    run = run_module(**args)
+    assert run.failed and run["error"]["option"] == option
+    assert "NUL byte" in run["msg"]
+    assert secret_part not in run.output
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- messages a new user meets
+
+
+def test_alias_mismatch_names_alias(tmp_path, run_module):
+    store = kf.require(kf.keytool_keystore, tmp_path, aliases=("one", "two"), key_password=None,
+                       store_password=PASSWORD)  # fmt: skip
+    run = run_module(path=str(store.path), type="jks", password=PASSWORD, alias="three", generate=True,
+                     subject="CN=a")  # fmt: skip
+    assert run.failed and run["error"]["option"] == "alias"
+    assert "alias 'three'" in run["msg"] and "Set alias to the name of the entry to keep" in run["msg"]
+    assert "passwords it was made with" not in run["msg"]
+
+
+def test_a_long_subject_given_by_the_user_says_what_is_wrong(tmp_path, run_module):
+    run = run_module(**generate_args(tmp_path / "k.p12", subject="CN=" + "h" * 70 + ".example.com"))
+    assert run.failed and run["error"]["option"] == "subject"
+    assert "a CN of 82 characters, but a certificate's CN holds at most 64" in run["msg"]
+    assert "not a distinguished name" not in run["msg"]
+
+
+def test_subject_alt_name_reaches_the_certificate(tmp_path, run_module):
+    path = tmp_path / "k.p12"
+    run = run_module(**generate_args(path, subject_alt_name=["DNS:app01.example.com", "IP:10.1.2.3"]))
+    assert run.changed
+    certificate = load_key_material(str(path), "pkcs12", PASSWORD).certificate
+    san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.DNSName) == ["app01.example.com"]
+
+
+def test_the_hosts_own_long_name_never_fails(tmp_path, run_module, monkeypatch):
+    """Without the action plugin, the module defaults to the host's name: a long one is cut, and kept in a SAN."""
+    fqdn = "node-" + "x" * 70 + ".example.com"
+    monkeypatch.setattr(os, "uname", lambda: os.uname_result(("Linux", fqdn, "6", "#1", "x86_64")))
+    path = tmp_path / "k.p12"
+    run = run_module(path=str(path), password=PASSWORD, generate=True)
+    assert run.changed and run["subject"] == "CN=" + fqdn[:64]
+    san = load_key_material(str(path), "pkcs12", PASSWORD).certificate.extensions.get_extension_for_class(
+        x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.DNSName) == [fqdn]
+
+
+@pytest.mark.parametrize("kind", ["ec", "rsa1024", "ed25519"])
+def test_a_weak_key_is_refused_at_write_time(tmp_path, run_module, kind):
+    import subprocess
+
+    kf.require(kf.openssl)
+    spec = {"ec": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "rsa1024": ["-newkey", "rsa:1024"],
+            "ed25519": ["-newkey", "ed25519"]}[kind]  # fmt: skip
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", *spec, "-noenc", "-keyout", str(key), "-out", str(cert), "-subj",
+                    "/CN=weak", "-days", "30"], capture_output=True, timeout=120, check=True)  # fmt: skip
+    for check in (True, False):
+        run = run_module(check_mode=check, path=str(tmp_path / "k.p12"), password=PASSWORD,
+                         private_key_path=str(key), certificate_path=str(cert))  # fmt: skip
+        assert run.failed and run["error"]["option"] == "private_key_path"
+        assert "Microsoft Entra ID" in run["msg"]
+    assert not (tmp_path / "k.p12").exists()
