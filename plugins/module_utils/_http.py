@@ -463,8 +463,11 @@ def _read_body(sock: socket.socket, response: http.client.HTTPResponse, target: 
                deadline: _Deadline) -> bytes:  # fmt: skip
     declared, chunks, size = response.length, [], 0
     while True:
-        sock.settimeout(deadline.remaining())
-        chunk = response.read(min(READ_CHUNK, MAX_BODY_BYTES + 1 - size))
+        # Once the whole body is in, http.client closes its file, and with it the socket of a closing connection.
+        chunk = b""
+        if not response.isclosed():
+            sock.settimeout(deadline.remaining())
+            chunk = response.read(min(READ_CHUNK, MAX_BODY_BYTES + 1 - size))
         if not chunk:
             if declared is not None and size < declared:
                 # http.client's read(amt) returns a short body silently when the peer closes early.

@@ -32,7 +32,9 @@ the tenant's behaviour, a dict whose keys are all optional:
                       every ``trickle_handshake`` seconds (default 1), so it never completes in time;
                       "request": read the request and never answer.
 ``delay``             seconds before answering.
-``close``             "before_response": close without answering; "mid_body": close after half the body.
+``close``             "before_response": close without answering; "mid_body": close after half the body;
+                      "after_response": answer in full as if keeping the connection alive, then close it
+                      (a kept-alive connection that the server drops while the client holds it idle).
 ``raw_response``      str sent verbatim (latin-1), then the connection closes.
 ``sequence``          list of behaviours: request n gets the n-th (the last repeats); keys outside it apply
                       to every request.
@@ -388,7 +390,7 @@ class Responder:
         elif declared is not None and declared is not False and "content-length" not in named:
             headers.append(("Content-Length", str(declared)))
         keep_alive = self._keep_alive(chunked, declared, length, named, extra)
-        if not keep_alive and "connection" not in named:
+        if not keep_alive and "connection" not in named and behaviour.get("close") != "after_response":
             headers.append(("Connection", "close"))
         self._send_head(status, headers + extra)
         self._send_body(chunks, length, chunked)
