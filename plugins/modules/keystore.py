@@ -150,7 +150,6 @@ options:
       - Changing them does not replace an existing certificate; use O(force=true) for that.
     type: list
     elements: str
-    version_added: 0.2.0
   valid_days:
     description:
       - How many days a generated certificate is valid.
@@ -183,7 +182,6 @@ options:
       - By default a link is not followed; the task fails, or with O(force=true) replaces the link itself.
     type: bool
     default: false
-    version_added: 0.2.0
   certificate_export_path:
     description:
       - Also write the certificate (public part only) to this file, to upload to the app registration.

@@ -255,8 +255,8 @@ def test_role_uses_a_virtualenv_when_asked(tmp_path):
     work.mkdir()
     playbook = tmp_path / "deps.yml"
     playbook.write_text(DEPENDENCIES_PLAYBOOK)
-    vars_file = write_vars(tmp_path / "deps.json", {"work_dir": str(work), "store_password": PASSWORD,
-                                                     "virtualenv": str(venv)})  # fmt: skip
+    variables = {"work_dir": str(work), "store_password": PASSWORD, "virtualenv": str(venv)}
+    vars_file = write_vars(tmp_path / "deps.json", variables)
     run = run_playbook(playbook, vars_file=vars_file, env={"PIP_NO_INDEX": "1"})
     output = run.stdout + run.stderr
     assert run.returncode == 0, output

@@ -414,8 +414,8 @@ def test_the_run_is_bounded_and_clean(hostile):
         assert marker not in run.output, hs.contexts(run.output, [marker])
     leaks = hs.leaked(run.output, SECRETS)
     assert not leaks, hs.contexts(run.output, leaks)
-    assert not [p for p in hostile.work.rglob(".ansible_tmp*")], "temporary files left behind"
-    assert not [p for p in hostile.work.rglob("*.lock")], "lock files left behind"
+    assert not list(hostile.work.rglob(".ansible_tmp*")), "temporary files left behind"
+    assert not list(hostile.work.rglob("*.lock")), "lock files left behind"
     hs.SUMMARY.append(f"keystore hostile files: {len(hostile.cases) + 1} cases in one playbook, wall "
                       f"{run.wall_seconds:.1f}s, peak RSS {run.max_rss_mb:.0f} MB")  # fmt: skip
 

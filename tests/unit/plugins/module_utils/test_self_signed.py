@@ -117,7 +117,7 @@ def test_default_subject_for_a_long_fqdn_cuts_the_cn_and_keeps_the_name_in_a_san
 @pytest.mark.parametrize("host", ["web,01", "a+b", "#lead", " spaced ", 'q"uote', "semi;colon", "back\\slash",
                                   "eq=ual"])
 def test_default_subject_escapes_what_rfc_4514_needs(host):
-    subject, _ = default_subject(host)
+    subject = default_subject(host)[0]
     name = parse_subject(subject)
     assert name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == host.strip()
     assert escape_rfc4514(host.strip()) in subject

@@ -321,8 +321,8 @@ def test_export_path_equal_to_path_is_refused(tmp_path, run_module, monkeypatch,
     if spelling == "hard-link":
         os.link(path, tmp_path / "k.cer")
     for check in (True, False):
-        run = run_module(check_mode=check, **generate_args(path, certificate_export_path=export, force=True,
-                                                            follow=spelling == "symlink"))  # fmt: skip
+        args = generate_args(path, certificate_export_path=export, force=True, follow=spelling == "symlink")
+        run = run_module(check_mode=check, **args)
         assert run.failed and not run.changed
         assert run["error"]["option"] == "certificate_export_path"
         assert "is the keystore's own file" in run["msg"]
