@@ -21,6 +21,7 @@ keystore itself is.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -161,7 +162,24 @@ def _export_target(request, export_path: str) -> Target:
             "such as app.cer beside the keystore.",
             option=EXPORT_OPTION,
         )
+    _check_export_directory(target.path)
     return target
+
+
+def _check_export_directory(path: str) -> None:
+    """Fail before the keystore is written, rather than after it, when the export cannot be written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise OptionError(
+            f"certificate_export_path '{path}' cannot be written: its directory '{directory}' does not exist.",
+            option=EXPORT_OPTION,
+        )
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OptionError(
+            f"certificate_export_path '{path}' cannot be written: its directory '{directory}' is not writable by "
+            "this user.",
+            option=EXPORT_OPTION,
+        )
 
 
 def export_content(certificate: Any, export_format: str) -> bytes:

@@ -686,3 +686,11 @@ def test_a_weak_key_is_refused_at_write_time(tmp_path, run_module, kind):
         assert run.failed and run["error"]["option"] == "private_key_path"
         assert "Microsoft Entra ID" in run["msg"]
     assert not (tmp_path / "k.p12").exists()
+
+
+def test_an_export_that_cannot_be_written_fails_before_the_keystore_is(tmp_path, run_module):
+    path = tmp_path / "k.p12"
+    run = run_module(**generate_args(path, certificate_export_path=str(tmp_path / "missing" / "app.cer")))
+    assert run.failed and run["error"]["option"] == "certificate_export_path"
+    assert "its directory" in run["msg"] and "does not exist" in run["msg"]
+    assert not path.exists()
