@@ -116,6 +116,13 @@ class HostileEndpoint:
         connection (a number per TCP connection, to observe keep-alive)."""
         return self._admin("GET", f"/received/{tenant}")
 
+    def connections(self, tenant: str) -> list[dict]:
+        """TCP connections that served ``tenant``, as the server saw them: ``id``, ``seconds`` from accept to
+        close (None while open) and ``closed_by`` ("client" when the client hung up first, e.g. at its deadline;
+        "server" otherwise). The server notices a client's close at once, even while it trickles or stalls, so
+        ``seconds`` measures how long the client kept the attempt going."""
+        return self._admin("GET", f"/connections/{tenant}")
+
     def _admin(self, method: str, path: str, payload: dict | None = None):
         data = None if payload is None else json.dumps(payload).encode()
         headers = {"Content-Type": "application/json"}
@@ -178,7 +185,28 @@ def _load_test_ca():
 
 
 class ClientGone(Exception):
-    """The client closed the connection, or the server should stop talking on it."""
+    """The client closed the connection (``by_client``), or the server should stop talking on it."""
+
+    def __init__(self, reason: str, by_client: bool = False) -> None:
+        super().__init__(reason)
+        self.by_client = by_client
+
+
+@dataclass
+class Connection:
+    id: int
+    opened: float
+    tenant: str | None = None
+    closed: float | None = None
+    closed_by: str | None = None
+
+    def close(self, by: str) -> None:
+        if self.closed is None:
+            self.closed, self.closed_by = time.monotonic(), by
+
+    def report(self) -> dict:
+        seconds = None if self.closed is None else round(self.closed - self.opened, 3)
+        return {"id": self.id, "seconds": seconds, "closed_by": self.closed_by}
 
 
 @dataclass
@@ -243,7 +271,7 @@ class HostileServer:
         self.lock = threading.Lock()
         self.numbers = itertools.count(1)
         self.connection_ids = itertools.count(1)
-        self.held: list[socket.socket] = []  # stalled sockets, kept open on purpose
+        self.connections: dict[int, Connection] = {}
         self.listener = self._listen(None)
         self.authority_host = f"https://127.0.0.1:{self.listener.getsockname()[1]}"
         self.admin = ThreadingHTTPServer(("127.0.0.1", 0), _admin_handler(self))
@@ -267,20 +295,30 @@ class HostileServer:
             except OSError:
                 return
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if stall is not None and stall.behaviour.get("stall") == "accept":
-                self.held.append(sock)
-                continue
-            target = self._trickle_handshake if stall is not None else self._serve_connection
-            threading.Thread(target=self._guarded, args=(target, sock, stall), daemon=True).start()
+            with self.lock:
+                connection = Connection(next(self.connection_ids), time.monotonic(), stall.name if stall else None)
+                self.connections[connection.id] = connection
+            if stall is None:
+                target = self._serve_connection
+            elif stall.behaviour.get("stall") == "accept":
+                target = self._hold
+            else:
+                target = self._trickle_handshake
+            threading.Thread(target=self._guarded, args=(target, sock, stall, connection), daemon=True).start()
 
-    def _guarded(self, target, sock: socket.socket, stall: Tenant | None) -> None:
+    def _guarded(self, target, sock: socket.socket, stall: Tenant | None, connection: Connection) -> None:
         try:
-            target(sock, stall)
-        except (ClientGone, OSError, ssl.SSLError, ValueError):
+            target(sock, stall, connection)
+        except ClientGone as gone:
+            connection.close("client" if gone.by_client else "server")
+        except (OSError, ssl.SSLError):
+            connection.close("client")  # a reset or broken pipe: the client went away
+        except ValueError:
             pass
         except Exception:  # a test server logs its own bugs and keeps serving
             traceback.print_exc()
         finally:
+            connection.close("server")
             try:
                 sock.close()
             except OSError:
@@ -302,7 +340,11 @@ class HostileServer:
 
     # ---- one connection
 
-    def _trickle_handshake(self, sock: socket.socket, stall: Tenant) -> None:
+    def _hold(self, sock: socket.socket, _stall: Tenant, _connection: Connection) -> None:
+        """Accept TCP, then say nothing, until the client gives up."""
+        _wait_for_close(sock)
+
+    def _trickle_handshake(self, sock: socket.socket, stall: Tenant, _connection: Connection) -> None:
         """Answer the ClientHello with the real server flight, one byte per interval: never done in time."""
         interval = float(stall.behaviour.get("trickle_handshake", 1.0))
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -319,11 +361,10 @@ class HostileServer:
         flight = outgoing.read()
         for index in range(len(flight)):
             sock.sendall(flight[index:index + 1])
-            time.sleep(interval)
+            _pause(sock, interval)
         _wait_for_close(sock)
 
-    def _serve_connection(self, sock: socket.socket, _stall: None) -> None:
-        connection = next(self.connection_ids)
+    def _serve_connection(self, sock: socket.socket, _stall: None, connection: Connection) -> None:
         sock.settimeout(IDLE_SECONDS)
         tls = self.context.wrap_socket(sock, server_side=True)
         reader = tls.makefile("rb")
@@ -336,7 +377,7 @@ class HostileServer:
             reader.close()
             tls.close()
 
-    def _answer(self, tls: ssl.SSLSocket, request: Request, connection: int) -> bool:
+    def _answer(self, tls: ssl.SSLSocket, request: Request, connection: Connection) -> bool:
         """Answer one request; return whether the connection may carry another."""
         match = _TOKEN_PATH.match(request.path)
         tenant = self.tenants.get(match.group(1).lower()) if match else None
@@ -344,8 +385,9 @@ class HostileServer:
             _send(tls, 404, [], b'{"error":"invalid_request","error_description":"AADSTS90002: no such tenant."}')
             return True
         with self.lock:
+            connection.tenant = connection.tenant or tenant.name
             index = len(tenant.received)
-            tenant.received.append(request.record(connection))
+            tenant.received.append(request.record(connection.id))
         behaviour = tenant.behaviour_for(index)
         return Responder(tls, request, behaviour).run()
 
@@ -364,7 +406,7 @@ class Responder:
             _wait_for_close(self.tls)
             return False
         if behaviour.get("delay"):
-            time.sleep(float(behaviour["delay"]))
+            _pause(self.tls, float(behaviour["delay"]))
         if behaviour.get("close") == "before_response":
             return False
         if "raw_response" in behaviour:
@@ -456,7 +498,7 @@ class Responder:
             return
         for line in lines:
             self.tls.sendall(line.encode("latin-1"))
-            time.sleep(float(interval))
+            _pause(self.tls, float(interval))
 
     def _send_body(self, chunks: Iterator[bytes], length: int | None, chunked: bool) -> None:
         interval = self.behaviour.get("trickle_body")
@@ -473,7 +515,7 @@ class Responder:
                     continue
                 self.tls.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
                 if interval:
-                    time.sleep(float(interval))
+                    _pause(self.tls, float(interval))
             if budget == 0:
                 raise ClientGone("closing mid-body, as asked")
         if chunked:
@@ -514,16 +556,29 @@ def _gzip_of_zeros(size: int) -> Iterator[bytes]:
 
 
 def _wait_for_close(sock) -> None:
-    """Hold the connection open, answering nothing, until the client goes away."""
-    deadline = time.monotonic() + IDLE_SECONDS * 5
-    while time.monotonic() < deadline:
-        readable, _, _ = select.select([sock], [], [], 1.0)
-        if readable:
-            try:
-                if not sock.recv(4096):
-                    return
-            except (OSError, ssl.SSLError):
-                return
+    """Hold the connection open, answering nothing, until the client goes away (then raise ClientGone)."""
+    _pause(sock, IDLE_SECONDS * 5)
+
+
+def _pause(sock, seconds: float) -> None:
+    """Wait ``seconds``, but raise ClientGone as soon as the client closes the connection."""
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        readable, _, _ = select.select([sock], [], [], left)
+        if readable and _peer_closed(sock):
+            raise ClientGone("the client closed the connection", by_client=True)
+
+
+def _peer_closed(sock) -> bool:
+    try:
+        return not sock.recv(4096)
+    except ssl.SSLWantReadError:
+        return False
+    except (OSError, ssl.SSLError):
+        return True
 
 
 def _read_request(reader) -> Request | None:
@@ -582,15 +637,18 @@ def _admin_handler(server: HostileServer):
             self._reply(200, {"tenant": tenant.name, "authority_host": tenant.authority_host})
 
         def do_GET(self) -> None:
-            if not self.path.startswith(prefix + "/received/"):
+            kind, name = "", ""
+            if self.path.startswith(prefix + "/"):
+                kind, _, name = self.path[len(prefix) + 1:].partition("/")
+            tenant = server.tenants.get(name.lower())
+            if kind not in ("received", "connections") or tenant is None:
                 self._reply(404, {"error": "not found"})
                 return
-            tenant = server.tenants.get(self.path[len(prefix + "/received/"):].lower())
-            if tenant is None:
-                self._reply(404, {"error": "no such tenant"})
-                return
             with server.lock:
-                records = list(tenant.received)
+                if kind == "received":
+                    records = list(tenant.received)
+                else:
+                    records = [c.report() for c in server.connections.values() if c.tenant == tenant.name]
             self._reply(200, records)
 
         def _reply(self, status: int, payload) -> None:

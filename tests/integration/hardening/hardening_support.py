@@ -43,6 +43,8 @@ class Run:
     wall_seconds: float | None = None
     max_rss_mb: float | None = None
     timed_out: bool = False
+    leftovers: int = 0  # processes still running under it when it exited (killed then)
+    memory_exceeded: bool = False  # killed because one of its processes passed the RSS limit
 
     @property
     def output(self) -> str:
@@ -63,9 +65,10 @@ def run_ansible(argv: list[str], work: Path, env: dict | None = None, verbosity:
     """Run ``ansible`` or ``ansible-playbook`` (``argv[0]`` is the program name) with the recording callback.
 
     ``drop_dac`` runs it without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so that file modes bind root too.
-    ``deadline`` (seconds) runs it under tests/support/bounded_run.py: its process group is killed at the
-    deadline, and the Run carries ``wall_seconds``, ``max_rss_mb`` (peak RSS of the run's own processes) and
-    ``timed_out``.
+    ``deadline`` (seconds) runs it under tests/support/bounded_run.py: every process of the run is killed at the
+    deadline, and the Run carries ``wall_seconds``, ``max_rss_mb`` (peak RSS of the run's own processes),
+    ``timed_out``, ``leftovers`` (processes that outlived the command and had to be killed) and
+    ``memory_exceeded`` (killed when one process passed 4 GiB of RSS, so a regression fails a test, not the host).
     """
     results_file = work / f"results-{len(list(work.glob('results-*.jsonl')))}.jsonl"
     controller_tmp = work / "controller-tmp"
@@ -106,7 +109,8 @@ def _bounded_run(command: list[str], extra: dict, verbosity: int, deadline: floa
     completed = subprocess.CompletedProcess(command, figures["rc"], out.read_text(errors="replace"),
                                             err.read_text(errors="replace"))  # fmt: skip
     return Run(completed, _recorded(results_file), wall_seconds=figures["wall_seconds"],
-               max_rss_mb=figures["max_rss_mb"], timed_out=figures["timed_out"])  # fmt: skip
+               max_rss_mb=figures["max_rss_mb"], timed_out=figures["timed_out"],
+               leftovers=figures["leftovers"], memory_exceeded=figures["memory_exceeded"])  # fmt: skip
 
 
 @cache

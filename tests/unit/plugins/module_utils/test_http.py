@@ -189,10 +189,25 @@ def test_redirects_are_returned_not_followed(hostile):
 ], ids=["trickled-body", "trickled-headers", "stall-accept", "trickled-handshake", "stall-request", "delay",
         "endless-trickled-chunks", "trickled-close-delimited"])  # fmt: skip
 def test_the_timeout_bounds_the_whole_attempt(hostile, behaviour):
-    error, elapsed = failure(lambda: post(hostile, behaviour))
+    tenant = hostile.tenant(behaviour)
+    error, elapsed = failure(lambda: _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT,
+                                                     verify=hostile.ca_path))  # fmt: skip
     assert error.option == "timeout" and error.retryable and error.reason == "timeout"
     assert f"within {TIMEOUT:g} seconds" in str(error)
     assert TIMEOUT - 0.05 <= elapsed <= TIMEOUT + SLACK, elapsed
+    # The server saw the client hang up at the deadline (so no socket was left open behind the error).
+    (connection,) = closed_connections(hostile, tenant)
+    assert connection["closed_by"] == "client" and TIMEOUT - 0.05 <= connection["seconds"] <= TIMEOUT + SLACK
+
+
+def closed_connections(endpoint, tenant: str, wait: float = 5.0) -> list[dict]:
+    """The tenant's connections once the server has seen each one close."""
+    deadline = time.monotonic() + wait
+    while True:
+        connections = endpoint.connections(tenant)
+        if all(connection["seconds"] is not None for connection in connections) or time.monotonic() > deadline:
+            return connections
+        time.sleep(0.05)
 
 
 def test_a_slow_answer_within_the_timeout_succeeds(hostile):
