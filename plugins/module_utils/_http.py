@@ -330,7 +330,7 @@ class _Connection(http.client.HTTPConnection):
 
     def _open_socket(self, addresses: list) -> socket.socket:
         last_error: OSError | None = None
-        for family, kind, protocol, _, address in addresses:
+        for family, kind, protocol, _canonical_name, address in addresses:
             sock = socket.socket(family, kind, protocol)
             try:
                 sock.settimeout(self.deadline.remaining())
@@ -351,7 +351,7 @@ class _Connection(http.client.HTTPConnection):
         if self.sock is None:
             return False
         try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
+            readable = select.select([self.sock], [], [], 0)[0]
         except (OSError, ValueError):
             return False
         return not readable
@@ -567,7 +567,7 @@ def _not_http(target: _Target) -> TransportError:
 
 def _safe_origin(url: str) -> str:
     """The scheme and host of a URL that may not parse, without userinfo, for messages."""
-    scheme, _, rest = str(url).partition("://")
+    scheme, _separator, rest = str(url).partition("://")
     host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
     return f"{scheme}://{host}" if rest else "''"
 

@@ -16,6 +16,7 @@ requests of ``timeout`` seconds each, plus at most ``retries`` waits of
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import re
 import time
@@ -124,6 +125,6 @@ def retry_after(headers: dict, now: float | None = None) -> float | None:
         wait = when.timestamp() - current
     except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
         return None
-    if wait != wait:  # NaN
+    if math.isnan(wait):
         return None
     return min(max(0.0, wait), float(MAX_RETRY_AFTER))

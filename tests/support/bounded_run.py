@@ -119,7 +119,7 @@ def _kill(pids: set[int]) -> None:
 def _kill_all_descendants() -> int:
     """Kill and reap whatever still runs under this process; return how many there were."""
     seen: set[int] = set()
-    for _ in range(100):
+    for _round in range(100):
         _reap()
         pids = _descendants(os.getpid())
         if not pids:
@@ -134,7 +134,7 @@ def _kill_all_descendants() -> int:
 def _reap() -> None:
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid = os.waitpid(-1, os.WNOHANG)[0]
         except ChildProcessError:
             return
         if pid == 0:

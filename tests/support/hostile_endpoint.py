@@ -245,7 +245,7 @@ class Request:
 
     def wire(self, name: str) -> str:
         for part in self.text.split("&"):
-            key, _, value = part.partition("=")
+            key, _equals, value = part.partition("=")
             if unquote(key.replace("+", " ")) == name:
                 return value
         return ""
@@ -291,7 +291,7 @@ class HostileServer:
     def _accept_loop(self, listener: socket.socket, stall: Tenant | None) -> None:
         while True:
             try:
-                sock, _ = listener.accept()
+                sock = listener.accept()[0]
             except OSError:
                 return
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -419,7 +419,7 @@ class Responder:
         status = int(behaviour.get("status", 200))
         chunks, length = self._body()
         extra = [(str(name), str(value)) for name, value in behaviour.get("headers", [])]
-        named = {name.lower() for name, _ in extra}
+        named = {name.lower() for name, _value in extra}
         headers = []
         if "content-type" not in named:
             headers.append(("Content-Type", "application/json; charset=utf-8"))
@@ -567,7 +567,7 @@ def _pause(sock, seconds: float) -> None:
         left = end - time.monotonic()
         if left <= 0:
             return
-        readable, _, _ = select.select([sock], [], [], left)
+        readable = select.select([sock], [], [], left)[0]
         if readable and _peer_closed(sock):
             raise ClientGone("the client closed the connection", by_client=True)
 
@@ -593,7 +593,7 @@ def _read_request(reader) -> Request | None:
         header = reader.readline(65537)
         if header in (b"\r\n", b"\n", b""):
             break
-        name, _, value = header.decode("latin-1").partition(":")
+        name, _colon, value = header.decode("latin-1").partition(":")
         headers.append((name.strip(), value.strip()))
         if len(headers) > 200:
             raise ClientGone("too many request headers")
@@ -639,7 +639,7 @@ def _admin_handler(server: HostileServer):
         def do_GET(self) -> None:
             kind, name = "", ""
             if self.path.startswith(prefix + "/"):
-                kind, _, name = self.path[len(prefix) + 1:].partition("/")
+                kind, _slash, name = self.path[len(prefix) + 1:].partition("/")
             tenant = server.tenants.get(name.lower())
             if kind not in ("received", "connections") or tenant is None:
                 self._reply(404, {"error": "not found"})

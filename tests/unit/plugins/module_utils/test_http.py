@@ -78,6 +78,10 @@ def bounded(call, limit: float = 60.0):
     return outcome["value"]
 
 
+def failure_of(call) -> TransportError:
+    return failure(call)[0]
+
+
 def failure(call) -> tuple[TransportError, float]:
     started = time.monotonic()
     with pytest.raises(TransportError) as caught:
@@ -122,7 +126,7 @@ def test_the_generic_request_sends_its_own_method_headers_and_body(hostile):
 
 def test_connections_are_kept_alive_per_origin_and_trust(hostile):
     tenant = hostile.tenant({})
-    for _ in range(3):
+    for _request in range(3):
         _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=hostile.ca_path)
     _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=False)
     connections = [request["connection"] for request in hostile.received(tenant)]
@@ -132,7 +136,7 @@ def test_connections_are_kept_alive_per_origin_and_trust(hostile):
 
 def test_a_kept_alive_connection_the_server_closed_is_not_reused(hostile):
     tenant = hostile.tenant({"close": "after_response"})
-    for _ in range(3):
+    for _request in range(3):
         assert _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=hostile.ca_path).status == 200
     connections = [request["connection"] for request in hostile.received(tenant)]
     assert len(set(connections)) == 3
@@ -161,7 +165,7 @@ def test_a_drop_after_the_request_was_sent_is_not_resent_silently(hostile):
     """The server may have read it: resending would replay a client assertion. The retry policy decides."""
     tenant = hostile.tenant({"sequence": [{}, {"close": "before_response"}]})
     _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=hostile.ca_path)
-    error, _ = failure(lambda: _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=hostile.ca_path))
+    error = failure_of(lambda: _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=hostile.ca_path))
     assert error.retryable and error.option == "authority_host"
     assert len(hostile.received(tenant)) == 2
 
@@ -228,7 +232,7 @@ def test_name_resolution_is_bounded_too(monkeypatch):
 
 def test_no_watchdog_or_timer_thread_outlives_its_attempt(hostile):
     before = threading.active_count()
-    for _ in range(5):
+    for _request in range(5):
         post(hostile, {})
     failure(lambda: post(hostile, {"stall": "request"}, timeout=0.3))
     deadline = time.monotonic() + 5
@@ -321,7 +325,7 @@ def test_malformed_http_fails_clearly(hostile, behaviour, retryable):
     {"raw_response": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"a\""},
 ], ids=["before-response", "mid-body", "mid-chunked-body", "lying-length", "short-raw"])  # fmt: skip
 def test_a_dropped_or_short_answer_is_a_retryable_connection_error(hostile, behaviour):
-    error, _ = failure(lambda: post(hostile, behaviour))
+    error = failure_of(lambda: post(hostile, behaviour))
     assert error.option == "authority_host" and error.retryable and "dropped the connection" in str(error)
 
 
@@ -341,7 +345,7 @@ def test_a_wrong_ca_fails_verification_naming_ca_path(hostile, tmp_path):
     other = tmp_path / "other-ca.pem"
     key = rsa_key()
     other.write_bytes(cert_pem(self_signed(key)))
-    error, _ = failure(lambda: post(hostile, {}, verify=str(other)))
+    error = failure_of(lambda: post(hostile, {}, verify=str(other)))
     assert error.option == "ca_path" and not error.retryable and "TLS verification" in str(error)
 
 
@@ -350,7 +354,7 @@ def test_validate_certs_false_needs_no_ca(hostile):
 
 
 def test_the_system_store_does_not_trust_the_test_ca(hostile):
-    error, _ = failure(lambda: post(hostile, {}, verify=True))
+    error = failure_of(lambda: post(hostile, {}, verify=True))
     assert error.option == "ca_path"
 
 
@@ -412,7 +416,7 @@ def test_ca_path_that_is_no_ca_file_fails_at_once_naming_it(hostile, tmp_path, k
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "missing"])
 def test_ca_environment_variables_are_read_the_same_way(hostile, tmp_path, monkeypatch, variable, kind):
     files = special_files(tmp_path)
-    path, _ = files[kind]
+    path = files[kind][0]
     monkeypatch.setenv(variable, str(path))
     error, elapsed = failure(lambda: post(hostile, {}, verify=True, timeout=30))
     assert error.option == "ca_path" and variable in str(error) and elapsed < 3
@@ -475,7 +479,7 @@ class ConnectProxy:
     def _serve(self) -> None:
         while True:
             try:
-                client, _ = self.listener.accept()
+                client = self.listener.accept()[0]
             except OSError:
                 return
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
@@ -495,7 +499,7 @@ class ConnectProxy:
             if self.mode == "stall":
                 select.select([client], [], [], 30)
                 return
-            host, _, port = head.split(b" ")[1].decode().rpartition(":")
+            host, _colon, port = head.split(b" ")[1].decode().rpartition(":")
             with socket.create_connection((host, int(port))) as upstream:
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 self._pipe(client, upstream)
@@ -503,7 +507,7 @@ class ConnectProxy:
     @staticmethod
     def _pipe(one: socket.socket, other: socket.socket) -> None:
         while True:
-            readable, _, _ = select.select([one, other], [], [], 30)
+            readable = select.select([one, other], [], [], 30)[0]
             if not readable:
                 return
             for sock in readable:
@@ -570,7 +574,7 @@ def test_no_proxy_exempts_the_host(hostile, monkeypatch, proxy):
 def test_a_refusing_or_absent_proxy_names_https_proxy_and_never_its_password(hostile, monkeypatch, proxy, mode):
     port = proxy("407").port if mode == "407" else free_port()
     monkeypatch.setenv("HTTPS_PROXY", f"http://user:Pr0xyPassw0rd@127.0.0.1:{port}")
-    error, _ = failure(lambda: post(hostile, {}, timeout=5))
+    error = failure_of(lambda: post(hostile, {}, timeout=5))
     assert error.option == "authority_host" and error.retryable
     assert "HTTPS_PROXY" in str(error) and "Pr0xyPassw0rd" not in str(error) and "user" not in str(error)
     assert ("(it answered HTTP 407)" in str(error)) is (mode == "407")
@@ -587,7 +591,7 @@ def test_a_stalling_proxy_is_bounded_by_the_timeout(hostile, monkeypatch, proxy)
                                    "http://:3128"])  # fmt: skip
 def test_an_unsupported_proxy_url_names_https_proxy(hostile, monkeypatch, value):
     monkeypatch.setenv("HTTPS_PROXY", value)
-    error, _ = failure(lambda: post(hostile, {}))
+    error = failure_of(lambda: post(hostile, {}))
     assert "HTTPS_PROXY" in str(error) and "Secr3t" not in str(error) and not error.retryable
 
 
@@ -597,7 +601,7 @@ def test_an_unsupported_proxy_url_names_https_proxy(hostile, monkeypatch, value)
 def test_userinfo_in_the_url_is_never_echoed(hostile):
     port = hostile.authority_host.rsplit(":", 1)[1]
     tenant = hostile.tenant({})
-    error, _ = failure(lambda: _http.post_form(f"https://admin:Hunter2Pass@127.0.0.1:{port}/{tenant}/oauth2/token",
+    error = failure_of(lambda: _http.post_form(f"https://admin:Hunter2Pass@127.0.0.1:{port}/{tenant}/oauth2/token",
                                                FORM, timeout=TIMEOUT, verify=True))  # fmt: skip
     assert "Hunter2Pass" not in str(error) and "admin" not in str(error)
     assert f"https://127.0.0.1:{port}" in str(error)

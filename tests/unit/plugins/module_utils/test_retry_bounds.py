@@ -79,7 +79,7 @@ def test_no_retry_after_value_crashes_or_escapes_the_range(value):
 @pytest.mark.parametrize("attempt", [0, 1, 5, 64, 10_000])
 @pytest.mark.parametrize("cap", [0.0, 0.5, 60.0])
 def test_backoff_stays_within_the_cap(attempt, cap):
-    for _ in range(50):
+    for _sample in range(50):
         assert 0.0 <= backoff(attempt, cap) <= cap
 
 
