@@ -191,9 +191,8 @@ def write_playbook(path: Path, template: Path, out_dir: Path) -> None:
         common = {"ignore_errors": True, "vars": {"hx_case": name}}
         tasks += [
             {"name": f"{MODULE} | {name}", "azure_ad.oauth.token": OPTION_ARGS, **common},
-            {"name": f"{TEMPLATE} | {name}", "ansible.builtin.template": {"src": str(template),
-                                                                           "dest": str(out_dir / f"{name}.txt")},
-             **common},
+            {"name": f"{TEMPLATE} | {name}",
+             "ansible.builtin.template": {"src": str(template), "dest": str(out_dir / f"{name}.txt")}, **common},
             {"name": f"{FACT_TOKEN} | {name}", "ansible.builtin.set_fact": {"hx_token": f"{{{{ {LOOKUP} }}}}"},
              **common},
             {"name": f"{FACT_DICT} | {name}", "ansible.builtin.set_fact": {
@@ -360,7 +359,8 @@ def test_hostile_answer(hostile, channel, case_name):
         assert case.fragment in dumped or case.fragment in (hostile.out_dir / f"{case_name}.txt").read_text()
         if channel == FACT_DICT:
             token = result["ansible_facts"]["hx_dict"]
-            assert type(token["expires_in"]) is int and token["expires_in"] == 3599, token
+            assert isinstance(token["expires_in"], int) and not isinstance(token["expires_in"], bool), token
+            assert token["expires_in"] == 3599, token
         return
     assert recorded["status"] == "failed", f"did not fail: {dumped[:2000]}"
     assert hostile.authority_host in message, f"the message does not name the endpoint: {message}"

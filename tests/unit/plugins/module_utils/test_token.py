@@ -254,8 +254,8 @@ def test_a_secret_echoed_in_every_field_of_a_json_error_is_redacted(monkeypatch)
     assert forms[0]["client_secret"] == ECHO_SECRET
     assert_nothing_sent_is_shown(info.value, [ECHO_SECRET])
     assert str(info.value).startswith("AADSTS7000215: got ******** and ********")
-    assert (info.value.error, info.value.trace_id, info.value.correlation_id) == ("bad ********", "t ********",
-                                                                                   "c ********")
+    fields = (info.value.error, info.value.trace_id, info.value.correlation_id)
+    assert fields == ("bad ********", "t ********", "c ********")
 
 
 def test_every_assertion_of_every_attempt_and_the_password_are_redacted(monkeypatch, tmp_path):

@@ -380,12 +380,18 @@ def test_property_any_answer_is_a_valid_token_or_a_clean_error(status, payload, 
         return
     # Anything that passes is a real token: exact types and sane ranges, whatever was sent.
     assert status == 200 and isinstance(result, TokenResult)
-    assert type(result.access_token) is str and result.access_token.isprintable() and " " not in result.access_token
-    assert type(result.token_type) is str and result.token_type
-    assert type(result.expires_in) is int and 1 <= result.expires_in <= MAX_LIFETIME
-    assert type(result.expires_on) is int and result.expires_on > 0
-    assert result.ext_expires_in is None or type(result.ext_expires_in) is int
+    assert isinstance(result.access_token, str) and result.access_token.isprintable()
+    assert result.access_token and " " not in result.access_token
+    assert isinstance(result.token_type, str) and result.token_type
+    assert is_int(result.expires_in) and 1 <= result.expires_in <= MAX_LIFETIME
+    assert is_int(result.expires_on) and result.expires_on > 0
+    assert result.ext_expires_in is None or is_int(result.ext_expires_in)
     json.dumps(result.to_dict(), allow_nan=False)  # nothing a JSON result cannot carry
+
+
+def is_int(value) -> bool:
+    """An int and not a bool (a bool is an int to isinstance)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @settings(max_examples=200, deadline=None)
