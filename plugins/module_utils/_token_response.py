@@ -103,9 +103,12 @@ class _Malformed(Exception):
 def parse_token_response(response: HttpResponse, exchange: Exchange) -> TokenResult:
     """Turn a 200 into a TokenResult; raise TokenEndpointError for anything else."""
     payload = json_object(response.body)
-    if response.status != 200 or payload is None or _is_oauth_error(payload):
+    if response.status != 200 or (payload is not None and _is_oauth_error(payload)):
         raise endpoint_error(response, payload, exchange)
     try:
+        if payload is None:
+            excerpt = UntrustedText(exchange.secrets).quote_bytes(response.body) or "(empty body)"
+            raise _Malformed(f"its body is not a JSON object: '{excerpt}'")
         return _token_result(payload, exchange)
     except _Malformed as exc:
         raise TokenEndpointError(

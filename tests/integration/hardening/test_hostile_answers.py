@@ -160,6 +160,8 @@ def build_cases() -> dict[str, Case]:
         cases[f"expires-{name}"] = Case({"status": 200, "body": body}, fragment)
     body = json_body({**GOOD_TOKEN, "expires_on": "@E@"}, {"E": "1e400"})
     cases["expires-on-1e400"] = Case({"status": 200, "body": body}, "its expires_on is inf")
+    cases["token-html-200"] = Case({"status": 200, "body": "<html>ok {{form:client_secret}} {{wire:client_secret}}"},
+                                   "answered 200, but its body is not a JSON object: '<html>ok ******** ********'")
     # -- malformed error answers still give a clean message
     for name, raw in {"5": "5", "x": '"x"', "objects": "[{}]", "huge": "[1e400]", "nested": "[[7000215]]"}.items():
         body = json_body({**ENTRA_ERROR, "error_codes": "@C@"}, {"C": raw})

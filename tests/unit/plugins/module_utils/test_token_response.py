@@ -432,3 +432,11 @@ def test_a_v1_resource_with_a_permission_gets_a_suggestion():
 )  # fmt: skip
 def test_an_error_or_description_of_another_type_is_described(payload, start):
     assert str(failure(400, payload)).startswith(start)
+
+
+@pytest.mark.parametrize("body", [b"", b"[1, 2]", b'"token"', b"<html>ok " + SECRET.encode() + b"</html>", b"\xff\xfe"])
+def test_a_200_whose_body_is_not_a_json_object_fails(body):
+    err = failure(200, raw=body)
+    assert str(err).startswith(f"The token endpoint {AUTHORITY} answered 200, but its body is not a JSON object: '")
+    assert err.option == "authority_host"
+    assert_safe(err)
