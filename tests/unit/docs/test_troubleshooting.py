@@ -231,8 +231,8 @@ def code_templates() -> list[tuple[str, list]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skipped: set[int] = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) in DOC_ONLY_ASSIGNMENTS
-                                                     for t in node.targets):  # fmt: skip
+            names = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
+            if isinstance(node, ast.Assign) and DOC_ONLY_ASSIGNMENTS.intersection(names):
                 skipped.update(id(child) for child in ast.walk(node.value))
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body:
                 first = node.body[0]
