@@ -284,8 +284,8 @@ def test_reset_turns_the_replay_check_back_off(entra, token_post, cert_form):
     assert [token_post(form).status_code for _unused in range(2)] == [200, 200]
 
 
-def test_every_assertion_is_recorded_as_received_even_when_faulted_or_refused(entra, token_post, cert_form,
-                                                                               new_cert):  # fmt: skip
+def test_every_assertion_is_recorded_as_received_even_when_faulted_or_refused(
+        entra, token_post, cert_form, new_cert):
     entra.set_faults([{"type": "status", "status": 503}])
     first, second, third = cert_form(jti="rec-1"), cert_form(jti="rec-2"), cert_form(cert=new_cert(), jti="rec-3")
 

@@ -511,14 +511,22 @@ def test_each_reader_has_its_own_net_for_direct_callers(stores, monkeypatch, rea
 
     if reader == "pkcs12":
         store = stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True)
-        call, read = "pkcs12-load", lambda: load_pkcs12(store.read_bytes(), "in-memory", store.store_password)
+        call = "pkcs12-load"
+
+        def read():
+            return load_pkcs12(store.read_bytes(), "in-memory", store.store_password)
     elif reader == "pem":
         store = stores("pem-cert-first", kf.pem_files, with_chain=True, cert_first=True)
-        call, read = "pem-key-load", lambda: load_pem(store.read_bytes(), "in-memory")
+        call = "pem-key-load"
+
+        def read():
+            return load_pem(store.read_bytes(), "in-memory")
     else:
         store = kf.committed_jdk25_keystore()
-        call, read = "jks-store-load", lambda: load_jks(store.read_bytes(), "in-memory", "jks", store.store_password,
-                                                        store.key_password)  # fmt: skip
+        call = "jks-store-load"
+
+        def read():
+            return load_jks(store.read_bytes(), "in-memory", "jks", store.store_password, store.key_password)
     native_panics.inject(call, kf.DEFAULT_STORE_PASSWORD, monkeypatch.setattr)
     with pytest.raises(KeystoreError) as caught:
         read()

@@ -171,8 +171,13 @@ def test_closed_parent_directory_simulated(tmp_path, monkeypatch):
     target = write(tmp_path, "locked.p12", b"\x30\x03\x02\x01\x03")
     open_failing_for(monkeypatch, target, PermissionError(13, "Permission denied"))
     real_stat = os.stat
-    monkeypatch.setattr(_keystore.os, "stat", lambda path, *a, **k: (_ for _ in ()).throw(PermissionError(13, "x"))
-                        if os.fspath(path) == target else real_stat(path, *a, **k))  # fmt: skip
+
+    def stat_denied_on_target(path, *args, **kwargs):
+        if os.fspath(path) == target:
+            raise PermissionError(13, "x")
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(_keystore.os, "stat", stat_denied_on_target)
     fails("keystore_path", "cannot be reached: permission denied on a parent directory", path=target)
 
 

@@ -139,8 +139,8 @@ def public_der(private_key) -> bytes:
 @pytest.mark.parametrize("seed", ["jks", "pkcs12", "pkcs12-legacy", "pem", "pem-encrypted"])
 @PROPERTY
 @given(data=st.data())
-def test_mutated_keystores_only_ever_give_keystore_error_or_the_original_key(tmp_path, seeds, originals, seed,
-                                                                            data):  # fmt: skip
+def test_mutated_keystores_only_ever_give_keystore_error_or_the_original_key(
+        tmp_path, seeds, originals, seed, data):
     if seed not in seeds:
         pytest.skip(f"{seed}: tool unavailable")
     original, kwargs = seeds[seed]

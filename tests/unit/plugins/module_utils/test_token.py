@@ -325,8 +325,8 @@ PRODUCT_AUTHORITY = "https://login.microsoftonline.com"
     ("v1", "oauth2/token", "RS256", "x5t"),
     ("v2", "oauth2/v2.0/token", "PS256", "x5t#S256"),
 ])  # fmt: skip
-def test_the_assertion_sent_has_exactly_the_claims_entra_requires(monkeypatch, tmp_path, api_version, path, alg,
-                                                                 thumbprint_header):  # fmt: skip
+def test_the_assertion_sent_has_exactly_the_claims_entra_requires(
+        monkeypatch, tmp_path, api_version, path, alg, thumbprint_header):
     """aud, iss, sub, exp - iat, nbf, jti and the thumbprint header, read from the form that left the client.
 
     A lenient endpoint could accept a wrong audience; this test does not ask one.
