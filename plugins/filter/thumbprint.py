@@ -60,7 +60,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._certificates impor
     certificate_der,
     looks_like_certificate,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, AzureAdOAuthError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, AzureAdOAuthError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import (
     FORMATS,
     certificate_digest,

@@ -21,8 +21,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import SigningKey
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

@@ -34,7 +34,7 @@ import stat
 import tempfile
 import time
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 DEFAULT_MODE = "0600"
 

@@ -13,7 +13,7 @@ import base64
 import binascii
 import re
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, OptionError
 
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")

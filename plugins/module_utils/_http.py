@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlencode, urlsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, TransportError
 
 USER_AGENT = "azure_ad.oauth/0.1.0"
 # A token answer is a few kilobytes; 1 MiB is generous, and bounds memory whatever the endpoint sends.

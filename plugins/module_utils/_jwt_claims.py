@@ -18,7 +18,7 @@ import binascii
 import json
 import re
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}\Z")
 # Real tokens nest claims two or three levels deep and hold a few dozen values.

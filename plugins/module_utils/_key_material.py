@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, KeystoreError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from cryptography import x509

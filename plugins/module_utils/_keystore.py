@@ -23,13 +23,13 @@ import errno
 import os
 import stat
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,
     KeystoreError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 KEYSTORE_TYPES = ("auto", "jks", "jceks", "pkcs12", "pem")
 MAX_FILE_SIZE = 1024 * 1024

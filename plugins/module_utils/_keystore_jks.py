@@ -22,15 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
-    MUST_PROPAGATE,
-    AzureAdOAuthError,
-    KeystoreError,
-)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
     certificate_matches_key,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
 )
 
 # Sun's proprietary JKS key protector, and PBEWithMD5AndTripleDES (JCEKS).

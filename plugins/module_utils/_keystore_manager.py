@@ -30,7 +30,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info i
     diff_view,
     material_info,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import certificate_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
     MAX_READ_SIZE,
@@ -51,6 +50,11 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan impo
     KeystoreRequest,
     inspect_existing,
     plan_keystore,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    KeystoreError,
+    OptionError,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import certificate_digest, format_thumbprint
 

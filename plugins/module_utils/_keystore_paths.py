@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 MAX_READ_SIZE = 1024 * 1024
 # How long a run waits for another run writing the same keystore. Generating a 4096-bit key and writing it

@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,
     KeystoreError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----", re.DOTALL)
 _CERTIFICATE_LABELS = (b"CERTIFICATE", b"X509 CERTIFICATE")

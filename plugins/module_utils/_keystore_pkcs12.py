@@ -23,12 +23,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,
     KeystoreError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
 
 
 def load_pkcs12(

@@ -20,14 +20,6 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info import expires_within
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
-    MUST_PROPAGATE,
-    AzureAdOAuthError,
-    KeystoreError,
-    OptionError,
-)
-from ansible_collections.azure_ad.oauth.plugins.module_utils._input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
     MAX_READ_SIZE,
@@ -45,6 +37,14 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer im
     same_key,
     stored_alias,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+    OptionError,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
 
 KEEP, WRITE, GENERATE = "keep", "write", "generate"
 ABSENT, READABLE, UNREADABLE = "absent", "readable", "unreadable"

@@ -28,18 +28,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import MissingDependencyError, require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
-    MUST_PROPAGATE,
-    AzureAdOAuthError,
-    KeystoreError,
-    OptionError,
-)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
     certificate_der,
     certificate_matches_key,
     check_key_policy,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import MissingDependencyError, require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+    OptionError,
 )
 
 WRITABLE_TYPES = ("pkcs12", "jks")

@@ -19,8 +19,8 @@ us) passes through.
 
 from __future__ import annotations
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import MissingDependencyError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import MissingDependencyError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,
     TokenEndpointError,

@@ -16,9 +16,13 @@ from __future__ import annotations
 import datetime
 from typing import Any, Iterable
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    KeystoreError,
+    OptionError,
+)
 
 KEY_SIZES = (2048, 3072, 4096)
 # Backdate the start a little so that a host whose clock runs behind can use it at once.

@@ -15,8 +15,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import check_key_policy
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import (
     certificate_digest,
     format_thumbprint,

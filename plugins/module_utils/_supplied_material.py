@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import MUST_PROPAGATE, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
     KeyMaterial,
     certificate_der,
@@ -38,6 +36,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths imp
     MAX_READ_SIZE,
     read_regular_file,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, OptionError
 
 _PURPOSE = "to read the certificate and private key"
 

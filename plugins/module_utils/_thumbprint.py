@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import re
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 
 FORMATS = ("hex", "colon", "x5t")
 ALGORITHMS = {20: "sha1", 32: "sha256"}

@@ -25,9 +25,9 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
     assertion_claims,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse, post_form
 from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import OnRetry, RetryWaitTooLong, send_with_retries
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
     TokenRequest,
     TokenTarget,

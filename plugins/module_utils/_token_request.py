@@ -17,8 +17,6 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_TOKEN_DURATION,
@@ -31,8 +29,10 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     DEFAULT_RETRIES,
     RetryPolicy,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import parse_thumbprint
-from ansible_collections.azure_ad.oauth.plugins.module_utils._untrusted_text import sanitize, truncate
 
 DEFAULT_SCOPE_SUFFIX = "/.default"
 # A client assertion is a bearer credential until it expires; Entra's own

@@ -366,7 +366,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._atomic_file import
     update_file_attributes,
     write_file_atomically,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_manager import prepare_keystore
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
     MISSING,
@@ -375,6 +374,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths imp
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import request_from_params
 from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError
 
 EXPORT_MODE = "0644"
 

@@ -447,7 +447,7 @@ CAUSE_EXAMPLES = [
 def test_the_example_a_cause_names_gives_that_rows_message(example, options):
     """The issue's case: the doc said User.Read gives "does not end with /.default", but it gives "is not a
     resource URI"."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
     from ansible_collections.azure_ad.oauth.plugins.module_utils._token import prepare_request
 
     rows = [line for line in doc_rows(DOC.read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._atomic_file import
     update_file_attributes,
     write_file_atomically,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 
 def make_module(monkeypatch, check_mode=False, **params):

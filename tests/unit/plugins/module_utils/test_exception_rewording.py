@@ -19,12 +19,12 @@ from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 from entra_emulator import defaults as d
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     AzureAdOAuthError,
     KeystoreError,
     TransportError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
 
 MARKER = "LEAK-MARKER-hunter2-7f3a9c"
@@ -419,8 +419,8 @@ def test_failures_name_the_option_at_fault(error, expected):
 
 
 def test_entra_errors_name_the_option_after_the_hint():
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TokenEndpointError
     from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import message
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 
     error = TokenEndpointError("AADSTS7000215: Invalid client secret provided.", error_codes=(7000215,),
                                hint="Use the client secret's Value, not its Secret ID.", option="client_secret")

@@ -23,7 +23,7 @@ import pytest
 from hostile_endpoint import hostile_endpoint
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
 
 TIMEOUT = 1.5
 SLACK = 1.0

@@ -6,9 +6,9 @@ import keystore_factory as kf
 import native_panics
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import read_encrypted_private_key_info
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 SECRETS = (kf.DEFAULT_STORE_PASSWORD, kf.DEFAULT_KEY_PASSWORD, "fixture-store-pass", "fixture-key-pass", "Wrong-pass 9")
 WRONG = "Wrong-pass 9"

@@ -14,7 +14,6 @@ import keystore_factory as kf
 import pytest
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils import _keystore, _keystore_pem
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import (
     MAX_FILE_SIZE,
     detect_keystore_type,
@@ -26,6 +25,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks impor
     decrypt_entry,
     read_encrypted_private_key_info,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 REPO = Path(__file__).resolve().parents[4]
 PLUGIN_FILES = ("_key_material.py", "_keystore.py", "_keystore_jks.py", "_keystore_pkcs12.py", "_keystore_pem.py")

@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
     MISSING,
     REGULAR,
@@ -22,6 +21,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths imp
     resolve_target,
     same_file,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 ROOT = os.geteuid() == 0
 

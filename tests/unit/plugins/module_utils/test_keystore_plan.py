@@ -10,7 +10,6 @@ from dataclasses import replace
 import keystore_factory as kf
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import (
     ABSENT,
     GENERATE,
@@ -26,6 +25,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan impo
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import serialize_keystore
 from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 PASSWORD = "Store-pass 1"
 KEY_PASSWORD = "Key-pass 2"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_matches_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import detect_keystore_type, load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 PASSWORDS = {"keystore_password": kf.DEFAULT_STORE_PASSWORD, "key_password": kf.DEFAULT_KEY_PASSWORD}
 SECRETS = (kf.DEFAULT_STORE_PASSWORD, kf.DEFAULT_KEY_PASSWORD, "fixture-store-pass", "fixture-key-pass")

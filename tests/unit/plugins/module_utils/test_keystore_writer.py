@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import (
@@ -23,6 +22,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer im
     verify_keystore_bytes,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 PASSWORD = "Store-pass 1"
 # JDK 17 keytool cannot open stores whose password is not ASCII; our own reader can.

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import TransportError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     RetryPolicy,
@@ -16,6 +15,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     retry_after,
     send_with_retries,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
 
 
 def response(status, headers=None):

@@ -18,7 +18,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, TransportError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     MAX_RETRY_AFTER,
@@ -28,6 +27,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     retry_after,
     send_with_retries,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
 
 NOW = 1_800_000_000.0

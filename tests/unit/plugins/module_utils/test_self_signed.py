@@ -8,7 +8,6 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import certificate_matches_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import (
     BACKDATE,
@@ -18,6 +17,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import
     generate_self_signed,
     parse_subject,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 NOW = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.UTC)
 

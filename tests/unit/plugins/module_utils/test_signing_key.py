@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import assertion_claims, sign_client_assertion
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import load_signing_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import CertificateSettings
 

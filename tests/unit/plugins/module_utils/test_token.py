@@ -10,7 +10,7 @@ import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 from entra_emulator import defaults as d
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     OptionError,
     TokenEndpointError,
     TransportError,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
     MAX_TOKEN_DURATION,
     build_target,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError, TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
     MAX_LIFETIME,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._untrusted_text import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import (
     DESCRIPTION_LENGTH,
     ELLIPSIS,
     JWT_REDACTED,

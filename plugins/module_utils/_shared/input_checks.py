@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 
 
 def reject_nul_bytes(values: Mapping[str, object], names: Iterable[str]) -> None:

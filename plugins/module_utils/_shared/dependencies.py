@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._errors import AzureAdOAuthError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError
 
 # import name -> the pip distribution that provides it
 DISTRIBUTIONS = {
