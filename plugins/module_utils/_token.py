@@ -25,8 +25,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
     assertion_claims,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse, post_form
-from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import OnRetry, RetryWaitTooLong, send_with_retries
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
     TokenRequest,
@@ -39,6 +37,12 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response imp
     endpoint_error,
     json_object,
     parse_token_response,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse, post_form
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
+    OnRetry,
+    RetryWaitTooLong,
+    send_with_retries,
 )
 
 Warn = Callable[[str], None]

@@ -24,15 +24,15 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
     TOKEN_OPTIONS,
     apply_environment,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
-    DEFAULT_MAX_RETRY_WAIT,
-    DEFAULT_RETRIES,
-    RetryPolicy,
-)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
 from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import parse_thumbprint
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RETRIES,
+    RetryPolicy,
+)
 
 DEFAULT_SCOPE_SUFFIX = "/.default"
 # A client assertion is a bearer credential until it expires; Entra's own

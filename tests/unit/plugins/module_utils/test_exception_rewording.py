@@ -18,7 +18,6 @@ import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 from entra_emulator import defaults as d
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     AzureAdOAuthError,
@@ -26,6 +25,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     TransportError,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 
 MARKER = "LEAK-MARKER-hunter2-7f3a9c"
 

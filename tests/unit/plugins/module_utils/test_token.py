@@ -218,7 +218,7 @@ def echo_forms(value: str) -> list[str]:
 def echoing_endpoint(monkeypatch, answers):
     """Replace the transport: each call records the form it was given and answers with answers[n](forms so far)."""
     from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
     forms = []
 
@@ -310,7 +310,7 @@ def test_a_throttled_answer_past_max_retry_wait_is_redacted_too(monkeypatch):
 
 
 def _wait_too_long(send, policy, on_retry=None):
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import RetryWaitTooLong
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import RetryWaitTooLong
 
     raise RetryWaitTooLong(send(), 120.0)
 

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
@@ -21,6 +20,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response imp
     TokenResult,
     parse_token_response,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 # header {"alg":"none"} . {"aud":"https://graph.microsoft.com","roles":["A"]} . (no signature)
 JWT = "eyJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJyb2xlcyI6WyJBIl19.c2ln"

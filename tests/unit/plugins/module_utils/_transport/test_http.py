@@ -22,8 +22,8 @@ from contextlib import contextmanager
 import pytest
 from hostile_endpoint import hostile_endpoint
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 
 TIMEOUT = 1.5
 SLACK = 1.0
@@ -614,7 +614,8 @@ def test_the_transport_imports_no_http_library():
     script = (
         "import sys, json\n"
         f"sys.path.insert(0, {str(COLLECTIONS_ROOT)!r})\n"
-        "from ansible_collections.azure_ad.oauth.plugins.module_utils import _token, _http\n"
+        "from ansible_collections.azure_ad.oauth.plugins.module_utils import _token\n"
+        "from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'urllib3', 'certifi', "
         "'charset_normalizer', 'idna'})))\n"
     )

@@ -7,15 +7,15 @@ import time
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
-from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     RetryPolicy,
     RetryWaitTooLong,
     backoff,
     retry_after,
     send_with_retries,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
 
 
 def response(status, headers=None):

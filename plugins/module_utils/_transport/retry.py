@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 DEFAULT_RETRIES = 4

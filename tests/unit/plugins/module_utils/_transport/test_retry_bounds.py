@@ -17,9 +17,11 @@ from hostile_endpoint import hostile_endpoint
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _http
-from ansible_collections.azure_ad.oauth.plugins.module_utils._http import HttpResponse
-from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     MAX_RETRY_AFTER,
     RetryPolicy,
     RetryWaitTooLong,
@@ -27,8 +29,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._retry import (
     retry_after,
     send_with_retries,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
 
 NOW = 1_800_000_000.0
 
