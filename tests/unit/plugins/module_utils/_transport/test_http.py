@@ -26,7 +26,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 
 TIMEOUT = 1.5
-SLACK = 1.0
+SLACK = 2.0  # generous: a loaded 2-core CI machine schedules threads late; unbounded cases run for ever
 MiB = 1 << 20
 FORM = {"client_id": "app", "client_secret": "s3cret+/=&value", "grant_type": "client_credentials"}
 
