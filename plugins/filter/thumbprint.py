@@ -56,17 +56,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._certificates import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.certificates import (
     certificate_der,
     looks_like_certificate,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, AzureAdOAuthError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
     FORMATS,
     certificate_digest,
     format_thumbprint,
     parse_thumbprint,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, AzureAdOAuthError
 
 
 def thumbprint(value, format="hex", algorithm="sha1"):  # pylint: disable=redefined-builtin

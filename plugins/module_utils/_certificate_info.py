@@ -15,8 +15,14 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_der
-from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import certificate_digest, format_thumbprint
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    KeyMaterial,
+    certificate_der,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
+    certificate_digest,
+    format_thumbprint,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from cryptography import x509

@@ -30,7 +30,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info i
     diff_view,
     material_info,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import certificate_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
     MAX_READ_SIZE,
     REGULAR,
@@ -51,12 +50,16 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan impo
     inspect_existing,
     plan_keystore,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
+    certificate_digest,
+    format_thumbprint,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     KeystoreError,
     OptionError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import certificate_digest, format_thumbprint
 
 EXPORT_FORMATS = ("der", "pem")
 EXPORT_OPTION = "certificate_export_path"
@@ -243,7 +246,7 @@ def holds_only_a_certificate(content: bytes) -> bool:
 
 def _certificate_der(content: bytes) -> bytes | None:
     """The DER of the single certificate that ``content`` is, or None when it is anything else."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import pem_blocks
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import pem_blocks
 
     try:
         from cryptography import x509

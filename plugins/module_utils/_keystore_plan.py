@@ -20,7 +20,6 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info import expires_within
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
     MAX_READ_SIZE,
     MISSING,
@@ -31,6 +30,10 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths imp
     resolve_target,
     symlink_refusal,
     untrusted_refusal,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    KeyMaterial,
+    certificate_der,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import (
     WRITABLE_TYPES,
@@ -200,7 +203,7 @@ def load_keystore_bytes(data: bytes, path: str, password: str, key_password: str
     The loaders raise KeystoreError naming the token module's options (see ``renamed``). Anything else they
     raise, a panic of native code included, becomes a KeystoreError naming path, without its text.
     """
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import detect_keystore_type
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import detect_keystore_type
 
     described = "a keystore"
     try:
@@ -208,14 +211,14 @@ def load_keystore_bytes(data: bytes, path: str, password: str, key_password: str
         kind = detect_keystore_type(data)
         described = f"a {kind.upper()} keystore"
         if kind in ("jks", "jceks"):
-            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
+            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
 
             return load_jks(data, path, kind, password, key_password, alias)
         if kind == "pkcs12":
-            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
 
             return load_pkcs12(data, path, password, key_password, alias)
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_pem
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_pem
 
         return load_pem(data, path, password, key_password, alias)
     except AzureAdOAuthError:

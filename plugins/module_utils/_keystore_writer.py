@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
     certificate_matches_key,
@@ -185,10 +185,10 @@ def read_keystore_bytes(
     """Open keystore bytes with the collection's readers (raises KeystoreError)."""
     label = "(in memory)"
     if keystore_type == "pkcs12":
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
 
         return load_pkcs12(data, label, password, key_password, alias)
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
 
     return load_jks(data, label, keystore_type, password, key_password, alias)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Iterable
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import KeyMaterial
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,

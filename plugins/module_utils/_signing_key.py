@@ -15,12 +15,12 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import check_key_policy
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import check_key_policy
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
     certificate_digest,
     format_thumbprint,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import CertificateSettings
 
 
@@ -48,7 +48,7 @@ class SigningKey:
 
 def load_signing_key(settings: CertificateSettings, api_version: str) -> SigningKey:
     """Open the keystore named by ``settings`` and prepare the signing key."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 
     material = load_key_material(
         settings.keystore_path,

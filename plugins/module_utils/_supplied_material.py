@@ -25,16 +25,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+    MAX_READ_SIZE,
+    read_regular_file,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
     certificate_matches_key,
     check_key_policy,
     order_chain,
-)
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
-    MAX_READ_SIZE,
-    read_regular_file,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, OptionError
@@ -135,7 +135,7 @@ def load_private_key(data: bytes, where: str, passphrase: str | None) -> Any:
     """The one private key in PEM (or DER) ``data``; ``where`` names its option in errors."""
     from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
 
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import pem_blocks
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import pem_blocks
 
     option = _option_of(where)
     secret = passphrase.encode("utf-8") if passphrase else None
@@ -176,7 +176,7 @@ def load_certificates(data: bytes, where: str) -> list[Any]:
     """Every certificate of PEM ``data``, or the one certificate of DER ``data``."""
     from cryptography import x509
 
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import pem_blocks
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import pem_blocks
 
     option = _option_of(where)
     try:

@@ -8,7 +8,7 @@ import subprocess
 import keystore_factory as kf
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 
 PASSWORD = "Target-store 1"
 KEY_PASSWORD = "Target-key 2"

@@ -14,7 +14,7 @@ import pytest
 from ansible_cli import run_playbook, write_vars
 from entra_emulator import CLIENT_ID, TENANT_ID
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 
 PASSWORD = "Role-store 1"
 KEY_PASSWORD = "Role-key 2"

@@ -34,7 +34,7 @@ import native_panics
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 
 PASSWORD = "Kh-store#pass-31Vw"
 KEY_PASSWORD = "Kh-key#pass-88Rt"

@@ -90,7 +90,10 @@ URL_SAFE_X5T = "----____AAECAwQFBgcICQoLDA0"
 
 
 def test_x5t_is_base64url_not_standard_base64():
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._thumbprint import format_thumbprint, parse_thumbprint
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
+        format_thumbprint,
+        parse_thumbprint,
+    )
 
     assert base64.b64encode(URL_SAFE_SHA1).decode().rstrip("=") == "++++////AAECAwQFBgcICQoLDA0"
     assert format_thumbprint(URL_SAFE_SHA1, "x5t") == URL_SAFE_X5T

@@ -18,7 +18,7 @@ import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 from entra_emulator import defaults as d
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     AzureAdOAuthError,
     KeystoreError,
@@ -133,7 +133,7 @@ def test_jceks_wrong_password_oddities_say_wrong_key_password(monkeypatch, outco
     """A wrong JCEKS password that passes the padding check yields garbage (plain pyjks: a PyAsn1Error)."""
     from jks import sun_crypto
 
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import decrypt_entry
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import decrypt_entry
 
     if outcome == "garbage":
         monkeypatch.setattr(sun_crypto, "jce_pbe_decrypt", lambda *args: MARKER.encode() + b"\x30\x82")

@@ -8,7 +8,9 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import certificate_matches_key
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    certificate_matches_key,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import (
     BACKDATE,
     check_generation_options,

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
 )
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import certificate_der
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import same_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
@@ -164,7 +164,7 @@ def test_keys_entra_refuses_are_refused_with_the_token_modules_words(tmp_path, k
 
 
 def test_the_article_fits_the_key_family():
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import with_article
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import with_article
 
     assert [with_article(name) for name in ("EC", "DSA", "RSA", "Ed25519", "Ed448", "X25519", "SM2")] == [
         "an EC", "a DSA", "an RSA", "an Ed25519", "an Ed448", "an X25519", "an SM2"]

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from module_runner import ModuleRun
 from module_runner import run_module as run_in_process
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import same_key, serialize_keystore
 from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
 from ansible_collections.azure_ad.oauth.plugins.modules import keystore

@@ -10,8 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, certificate_matches_key
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import detect_keystore_type, load_key_material
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    KeyMaterial,
+    certificate_matches_key,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import (
+    detect_keystore_type,
+    load_key_material,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 PASSWORDS = {"keystore_password": kf.DEFAULT_STORE_PASSWORD, "key_password": kf.DEFAULT_KEY_PASSWORD}

@@ -6,8 +6,8 @@ import keystore_factory as kf
 import native_panics
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import read_encrypted_private_key_info
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import read_encrypted_private_key_info
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 SECRETS = (kf.DEFAULT_STORE_PASSWORD, kf.DEFAULT_KEY_PASSWORD, "fixture-store-pass", "fixture-key-pass", "Wrong-pass 9")
@@ -505,9 +505,9 @@ def test_every_reader_turns_a_panic_into_a_keystore_error(stores, monkeypatch, c
 @pytest.mark.parametrize("reader", ["pkcs12", "pem", "jks"])
 def test_each_reader_has_its_own_net_for_direct_callers(stores, monkeypatch, reader):
     """The keystore module's writer reads its output back with the readers directly, not via load_key_material."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_pem
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_pem
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
 
     if reader == "pkcs12":
         store = stores(("ossl-p12", False), kf.openssl_pkcs12, legacy=False, with_chain=True)

@@ -12,23 +12,26 @@ from pathlib import Path
 
 import keystore_factory as kf
 import pytest
+from collection_path import REPO_ROOT
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _keystore, _keystore_pem
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import (
-    MAX_FILE_SIZE,
-    detect_keystore_type,
-    load_key_material,
-)
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader import load as _keystore
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader import pem as _keystore_pem
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import (
     JCE_KEY_PROTECTOR_OID,
     decode_oid,
     decrypt_entry,
     read_encrypted_private_key_info,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import (
+    MAX_FILE_SIZE,
+    detect_keystore_type,
+    load_key_material,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
-REPO = Path(__file__).resolve().parents[4]
-PLUGIN_FILES = ("_key_material.py", "_keystore.py", "_keystore_jks.py", "_keystore_pkcs12.py", "_keystore_pem.py")
+REPO = REPO_ROOT
+READER = REPO / "plugins" / "module_utils" / "_keystore_reader"
+PLUGIN_FILES = sorted(path.name for path in READER.glob("*.py") if path.name != "__init__.py")
 
 
 def fails(option: str, *fragments: str, **kwargs) -> KeystoreError:
@@ -316,7 +319,7 @@ def test_importing_the_loader_imports_no_crypto_library_and_pem_needs_no_pyjks(t
     store = kf.require(kf.pem_files, tmp_path, layout="combined")
     script = (
         "import sys\n"
-        "from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore import load_key_material\n"
+        "from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material\n"
         "assert not {'jks', 'cryptography', 'pyasn1'} & set(sys.modules), sorted(sys.modules)\n"
         f"load_key_material({str(store.path)!r})\n"
         "assert 'cryptography' in sys.modules\n"
@@ -329,7 +332,7 @@ def test_importing_the_loader_imports_no_crypto_library_and_pem_needs_no_pyjks(t
 
 @pytest.mark.parametrize("name", PLUGIN_FILES)
 def test_plugin_code_parses_as_python_3_8(name):
-    source = (REPO / "plugins" / "module_utils" / name).read_text()
+    source = (READER / name).read_text()
     ast.parse(source, filename=name, feature_version=(3, 8))
     assert "from __future__ import annotations" in source
     assert "INTERNAL USE ONLY" in source

@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    KeyMaterial,
+    split_leaf,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,

@@ -23,7 +23,10 @@ import errno
 import os
 import stat
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._key_material import KeyMaterial, split_leaf
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    KeyMaterial,
+    split_leaf,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -158,21 +161,21 @@ def _read(
 ) -> KeyMaterial:
     require("cryptography", "to read keystores and key files")
     if kind in ("jks", "jceks"):
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_jks import load_jks
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
 
         return load_jks(data, path, kind, keystore_password, key_password, alias)
     if kind == "pkcs12":
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pkcs12 import load_pkcs12
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
 
         return load_pkcs12(data, path, keystore_password, key_password, alias)
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_pem
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_pem
 
     return load_pem(data, path, keystore_password, key_password, alias)
 
 
 def attach_certificate(material: KeyMaterial, certificate_path: str) -> KeyMaterial:
     """Take the leaf (and chain) from ``certificate_path`` instead of the keystore."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_pem import load_certificates
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_certificates
 
     data = read_file(certificate_path, "certificate_path")
     try:
