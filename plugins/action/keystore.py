@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import default_subject
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import default_subject
 
 
 class ActionModule(ActionBase):

@@ -360,19 +360,19 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._atomic_file import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.atomic_file import (
     back_up,
     file_arguments,
     update_file_attributes,
     write_file_atomically,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_manager import prepare_keystore
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.manager import prepare_keystore
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MISSING,
     keystore_lock,
     resolve_target,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import request_from_params
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.plan import request_from_params
 from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError
 

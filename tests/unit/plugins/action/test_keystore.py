@@ -78,7 +78,9 @@ def test_an_inventory_name_with_rfc_4514_specials_is_escaped():
 
 def test_the_default_subject_always_parses():
     """Whatever the inventory name, the module gets a subject it accepts: a user never sees 'subject' blamed."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import check_generation_options
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import (
+        check_generation_options,
+    )
 
     for hostname in ("a", "x" * 64, "y" * 65, "z" * 250 + ".example.com", "#weird host;name=1", "hôte.exemple.fr"):
         sent = run_action({"path": "/k", "generate": True}, {"inventory_hostname": hostname})

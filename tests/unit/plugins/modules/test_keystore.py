@@ -18,8 +18,11 @@ from module_runner import ModuleRun
 from module_runner import run_module as run_in_process
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import same_key, serialize_keystore
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
+    same_key,
+    serialize_keystore,
+)
 from ansible_collections.azure_ad.oauth.plugins.modules import keystore
 
 PASSWORD = "Store-pass 1"
@@ -522,7 +525,7 @@ def test_backup_gets_the_keystores_mode_not_the_old_files(tmp_path, run_module):
 
 
 def test_a_write_that_runs_out_of_space_cleans_up_and_names_path(tmp_path, run_module, monkeypatch):
-    from ansible_collections.azure_ad.oauth.plugins.module_utils import _atomic_file
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import atomic_file as _atomic_file
 
     path = tmp_path / "k.p12"
     run_module(**generate_args(path))
@@ -545,7 +548,7 @@ def test_a_write_that_runs_out_of_space_cleans_up_and_names_path(tmp_path, run_m
 
 
 def test_no_lock_file_is_left_and_check_mode_makes_none(tmp_path, run_module, monkeypatch):
-    from ansible_collections.azure_ad.oauth.plugins.module_utils import _keystore_paths
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import paths as _keystore_paths
 
     taken = []
     real_lock = _keystore_paths.keystore_lock

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MISSING,
     REGULAR,
     SYMLINK,

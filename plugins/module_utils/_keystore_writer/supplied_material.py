@@ -25,16 +25,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
-    MAX_READ_SIZE,
-    read_regular_file,
-)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
     certificate_matches_key,
     check_key_policy,
     order_chain,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
+    MAX_READ_SIZE,
+    read_regular_file,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, OptionError

@@ -25,12 +25,17 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
+    certificate_digest,
+    format_thumbprint,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.certificate_info import (
     certificate_pem,
     diff_view,
     material_info,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MAX_READ_SIZE,
     REGULAR,
     SYMLINK,
@@ -41,7 +46,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths imp
     same_file,
     symlink_refusal,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.plan import (
     GENERATE,
     READABLE,
     UNREADABLE,
@@ -49,11 +54,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan impo
     KeystoreRequest,
     inspect_existing,
     plan_keystore,
-)
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
-    certificate_digest,
-    format_thumbprint,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -109,14 +109,18 @@ def prepare_keystore(
     plan = plan_keystore(request, existing, now)
     material = plan.material
     if plan.action == GENERATE and not check_mode:
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import (
+            generate_self_signed,
+        )
 
         generated = generate_self_signed(request.subject or "", request.valid_days, request.key_size, now,
                                          request.subject_alt_name)
         material = replace(generated, alias=request.stored_alias, source_type=request.keystore_type)
     keystore_bytes = None
     if plan.changed and not check_mode:
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import serialize_keystore
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
+            serialize_keystore,
+        )
 
         keystore_bytes = serialize_keystore(
             request.keystore_type, material, request.alias, request.password, request.key_password

@@ -19,8 +19,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info import expires_within
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    KeyMaterial,
+    certificate_der,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.certificate_info import expires_within
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MAX_READ_SIZE,
     MISSING,
     SYMLINK,
@@ -31,11 +35,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_paths imp
     symlink_refusal,
     untrusted_refusal,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
-    KeyMaterial,
-    certificate_der,
-)
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
     WRITABLE_TYPES,
     same_key,
     stored_alias,
@@ -345,11 +345,11 @@ def request_from_params(params: dict, default_host: str | None = None) -> Keysto
     ``default_host`` names the host when ``subject`` is unset: the subject is then ``CN=<host>`` (the CN cut
     to 64 characters, the whole name in a subjectAltName).
     """
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import (
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import (
         check_generation_options,
         default_subject,
     )
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._supplied_material import (
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.supplied_material import (
         has_material,
         load_supplied_material,
     )

@@ -8,14 +8,14 @@ import hashlib
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._certificate_info import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.certificate_info import (
     DIFF_KEYS,
     diff_view,
     expires_within,
     format_date,
     material_info,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
 
 NOW = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.UTC)
 

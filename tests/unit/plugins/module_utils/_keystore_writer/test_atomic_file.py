@@ -9,7 +9,7 @@ import stat
 import pytest
 from ansible.module_utils import basic
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._atomic_file import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.atomic_file import (
     back_up,
     file_arguments,
     update_file_attributes,
@@ -230,7 +230,7 @@ def test_backup_of_a_link_is_a_link(tmp_path, monkeypatch):
 
 
 def test_backup_that_runs_out_of_space_is_removed(tmp_path, monkeypatch):
-    from ansible_collections.azure_ad.oauth.plugins.module_utils import _atomic_file
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import atomic_file as _atomic_file
 
     target = tmp_path / "k.p12"
     target.write_bytes(b"old")

@@ -18,13 +18,13 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     certificate_der,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
     same_key,
     serialize_keystore,
     stored_alias,
     verify_keystore_bytes,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 PASSWORD = "Store-pass 1"

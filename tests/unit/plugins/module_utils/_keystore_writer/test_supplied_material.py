@@ -12,13 +12,13 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import same_key
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._supplied_material import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import same_key
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.supplied_material import (
     has_material,
     load_supplied_material,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 
 PASSPHRASE = "Pem-pass 7"
 

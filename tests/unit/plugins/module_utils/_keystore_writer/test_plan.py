@@ -10,7 +10,7 @@ from dataclasses import replace
 import keystore_factory as kf
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.plan import (
     ABSENT,
     GENERATE,
     KEEP,
@@ -23,8 +23,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_plan impo
     renamed,
     request_from_params,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer import serialize_keystore
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import serialize_keystore
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
 
 PASSWORD = "Store-pass 1"

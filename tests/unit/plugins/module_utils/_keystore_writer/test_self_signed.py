@@ -11,7 +11,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     certificate_matches_key,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._self_signed import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import (
     BACKDATE,
     check_generation_options,
     default_subject,
