@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # The token options shared by the module and the lookup. The argument spec
-    # in module_utils/_options.py must agree; a unit test checks that it does.
+    # in module_utils/_token/options.py must agree; a unit test checks that it does.
     DOCUMENTATION = r"""
 options:
   tenant_id:

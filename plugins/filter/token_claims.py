@@ -36,8 +36,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._jwt_claims import decode_claims
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, AzureAdOAuthError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.jwt_claims import decode_claims
 
 
 def token_claims(token):

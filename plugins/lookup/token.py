@@ -93,14 +93,14 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure, message
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,
     OptionError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import target_from_term
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import target_from_term
 
 display = Display()
 

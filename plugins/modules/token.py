@@ -169,9 +169,9 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import token_argument_spec
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import token_argument_spec
 
 
 def main():

@@ -46,7 +46,7 @@ import keystore_factory as kf
 import pytest
 from entra_emulator import defaults as d
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
 STORE_PASSWORD = "Hx-Store#Pw-51f0"
 KEY_PASSWORD = "Hx-Key#Pw-9c2e"

@@ -38,7 +38,7 @@ import keystore_factory as kf
 import pytest
 from hostile_endpoint import hostile_endpoint
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
 CLIENT_ID = "3c9e1f4a-7b2d-4e8f-9a6c-5d1b0e2f7a83"
 SCOPE = "https://graph.microsoft.com/.default"

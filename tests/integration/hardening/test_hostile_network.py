@@ -33,7 +33,7 @@ import pytest
 from entra_emulator import defaults as d
 from hostile_endpoint import hostile_endpoint
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
 TIMEOUT = 3
 # How late an attempt may end after its deadline, as the endpoint sees it (from its accept to the client's close).

@@ -33,7 +33,7 @@ import keystore_factory as kf
 import pytest
 from entra_emulator import defaults as d
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
 HERE = hs.HERE
 PLAYBOOK = HERE / "playbooks" / "secret_hygiene.yml"
@@ -214,12 +214,12 @@ def test_no_log_tasks_show_no_token(hygiene):
 
 def test_the_scan_recognises_a_real_client_assertion(hygiene):
     """Sign an assertion as the module does and check the scanner flags it, and not an access token."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.assertion import (
         assertion_claims,
         sign_client_assertion,
     )
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import load_signing_key
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import CertificateSettings
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import load_signing_key
 
     pem = hygiene["pem"]
     for api_version in ("v1", "v2"):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._aadsts_hints import AADSTS_HINTS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.aadsts_hints import AADSTS_HINTS
 
 REPO = Path(__file__).resolve().parents[3]
 DOC = REPO / "docs" / "troubleshooting.md"
@@ -448,7 +448,7 @@ def test_the_example_a_cause_names_gives_that_rows_message(example, options):
     """The issue's case: the doc said User.Read gives "does not end with /.default", but it gives "is not a
     resource URI"."""
     from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import prepare_request
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import prepare_request
 
     rows = [line for line in doc_rows(DOC.read_text(encoding="utf-8"))
             if example in [*line.strip("|").split(" | "), ""][1]]  # fmt: skip

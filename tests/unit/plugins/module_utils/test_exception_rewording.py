@@ -24,7 +24,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     KeystoreError,
     TransportError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 
 MARKER = "LEAK-MARKER-hunter2-7f3a9c"
@@ -357,7 +357,7 @@ import json, sys
 from cryptography.exceptions import InternalError
 from ansible.errors import AnsibleLookupError
 from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
 
 marker, options = sys.argv[1], json.loads(sys.argv[2])
 

@@ -11,7 +11,7 @@ from cert_builder import write_private
 from entra_emulator import defaults as d
 from module_runner import run_module
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
 from ansible_collections.azure_ad.oauth.plugins.modules import token
 
 

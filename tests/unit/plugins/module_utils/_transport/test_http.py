@@ -614,7 +614,7 @@ def test_the_transport_imports_no_http_library():
     script = (
         "import sys, json\n"
         f"sys.path.insert(0, {str(COLLECTIONS_ROOT)!r})\n"
-        "from ansible_collections.azure_ad.oauth.plugins.module_utils import _token\n"
+        "from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token\n"
         "from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'urllib3', 'certifi', "
         "'charset_normalizer', 'idna'})))\n"

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (

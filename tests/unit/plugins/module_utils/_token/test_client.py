@@ -15,7 +15,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     TokenEndpointError,
     TransportError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +61,13 @@ def test_both_grants_on_both_versions(entra, registered_pem, grant, api_version)
 
 
 def test_keystore_is_opened_once_for_several_targets(entra, registered_pem, monkeypatch):
-    from ansible_collections.azure_ad.oauth.plugins.module_utils import _signing_key
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import signing_key as _signing_key
 
     calls = []
     original = _signing_key.load_signing_key
     monkeypatch.setattr(_signing_key, "load_signing_key", lambda *a: calls.append(a) or original(*a))
     token_client, _unused = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import target_from_term
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import target_from_term
 
     audiences = [token_client.acquire(target_from_term(t, "v2")).claims["aud"]
                  for t in (d.GRAPH_SCOPE, d.KEYVAULT_RESOURCE)]
@@ -217,7 +217,7 @@ def echo_forms(value: str) -> list[str]:
 
 def echoing_endpoint(monkeypatch, answers):
     """Replace the transport: each call records the form it was given and answers with answers[n](forms so far)."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
     from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
     forms = []
@@ -300,7 +300,7 @@ def test_a_throttled_answer_past_max_retry_wait_is_redacted_too(monkeypatch):
     forms.clear()
     request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": ECHO_SECRET,
                                        "scope": [d.GRAPH_SCOPE], "max_retry_wait": 0}, {})  # fmt: skip
-    from ansible_collections.azure_ad.oauth.plugins.module_utils import _token
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
 
     monkeypatch.setattr(_token, "send_with_retries", _wait_too_long)
     with pytest.raises(TokenEndpointError) as info:

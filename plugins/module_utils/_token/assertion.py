@@ -23,7 +23,7 @@ import uuid
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, KeystoreError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import SigningKey
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import SigningKey
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

@@ -18,16 +18,16 @@ import re
 from dataclasses import dataclass, field
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import parse_thumbprint
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_TOKEN_DURATION,
     SECRET_OPTIONS,
     TOKEN_OPTIONS,
     apply_environment,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_RETRIES,

@@ -20,18 +20,18 @@ import stat
 import time
 from typing import Callable
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._assertion import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.assertion import (
     CLIENT_ASSERTION_TYPE,
     assertion_claims,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
     TokenRequest,
     TokenTarget,
     build_token_request,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     Exchange,
     TokenResult,
     endpoint_error,
@@ -115,7 +115,7 @@ class TokenClient:
     def _client_assertion(self) -> str:
         settings = self.request.certificate
         if self._signing_key is None:
-            from ansible_collections.azure_ad.oauth.plugins.module_utils._signing_key import load_signing_key
+            from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import load_signing_key
 
             self._warn_if_exposed(settings.keystore_path)
             self._signing_key = load_signing_key(settings, self.request.api_version)

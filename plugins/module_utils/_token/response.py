@@ -22,8 +22,6 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._aadsts_hints import hint_for
-from ansible_collections.azure_ad.oauth.plugins.module_utils._jwt_claims import try_decode_claims
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import (
     DESCRIPTION_LENGTH,
@@ -31,7 +29,9 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_t
     UntrustedText,
     describe,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import TokenTarget
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.aadsts_hints import hint_for
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.jwt_claims import try_decode_claims
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 # Entra's tokens live about an hour (up to a day with a lifetime policy); a year is generous, more is broken.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from ansible_collections.azure_ad.oauth.plugins.doc_fragments.token_request import ModuleDocFragment
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import (
     ENVIRONMENT_FALLBACKS,
     SECRET_OPTIONS,
     TOKEN_OPTIONS,

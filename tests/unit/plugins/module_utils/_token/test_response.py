@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TokenEndpointError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import TokenTarget
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_response import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenTarget
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     MAX_LIFETIME,
     Exchange,
     TokenResult,

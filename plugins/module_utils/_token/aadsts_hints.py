@@ -12,7 +12,7 @@ this collection's options. docs/troubleshooting.md lists the same codes.
 
 from __future__ import annotations
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
     permission_in,
     resource_default_scope,
 )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
     MAX_TOKEN_DURATION,
     build_target,
     build_token_request,

@@ -21,7 +21,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.th
     format_thumbprint,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token_request import CertificateSettings
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
 
 
 @dataclass(frozen=True)
