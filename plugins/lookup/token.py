@@ -92,7 +92,7 @@ from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure, message
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import failure, message
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
     AzureAdOAuthError,

@@ -360,6 +360,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.atomic_file import (
     back_up,
     file_arguments,
@@ -373,7 +374,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.pa
     resolve_target,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.plan import request_from_params
-from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError
 
 EXPORT_MODE = "0644"

@@ -168,7 +168,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import token_argument_spec

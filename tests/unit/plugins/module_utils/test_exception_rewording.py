@@ -412,14 +412,14 @@ def test_signing_errors_never_escape_the_lookup(pem_file):
 ])  # fmt: skip
 def test_failures_name_the_option_at_fault(error, expected):
     """Loader and Entra texts do not always say which option to fix; the adapters add it, once."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import failure, message
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import failure, message
 
     assert message(error) == expected
     assert failure(error)["msg"] == expected
 
 
 def test_entra_errors_name_the_option_after_the_hint():
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import message
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import message
     from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 
     error = TokenEndpointError("AADSTS7000215: Invalid client secret provided.", error_codes=(7000215,),

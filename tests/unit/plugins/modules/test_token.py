@@ -190,7 +190,7 @@ class FailingModule:
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit, GeneratorExit])
 def test_the_module_net_lets_the_stopping_exceptions_through(stop):
     """A net that swallowed these would keep a task running after Ctrl-C, or hide an exit."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
 
     module = FailingModule()
 
@@ -206,7 +206,7 @@ def test_the_module_net_fails_outside_the_except_block():
     """fail_json runs with no exception pending, so a traceback capture cannot format the panic."""
     import sys
 
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._module_adapter import run_guarded
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
 
     pending = []
 
