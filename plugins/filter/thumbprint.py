@@ -56,6 +56,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.failures import THUMBPRINT_FILTER, attempt
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.certificates import (
     certificate_der,
     looks_like_certificate,
@@ -66,7 +67,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.th
     format_thumbprint,
     parse_thumbprint,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, AzureAdOAuthError
 
 
 def thumbprint(value, format="hex", algorithm="sha1"):  # pylint: disable=redefined-builtin
@@ -77,18 +77,11 @@ def thumbprint(value, format="hex", algorithm="sha1"):  # pylint: disable=redefi
         raise AnsibleFilterError(f"thumbprint format must be one of {', '.join(FORMATS)}, not {format!r}.")
     if algorithm not in ("sha1", "sha256"):
         raise AnsibleFilterError(f"thumbprint algorithm must be sha1 or sha256, not {algorithm!r}.")
-    try:
-        return _thumbprint(value, format, algorithm)
-    except AzureAdOAuthError as exc:
-        problem = f"thumbprint: {exc}"
-    except ImportError:
-        problem = "thumbprint needs the Python library cryptography to read certificates."
-    except MUST_PROPAGATE:
-        raise
-    except BaseException as exc:  # the safety net, native panics included: only AnsibleFilterError leaves a filter
-        problem = f"thumbprint: unexpected internal error ({type(exc).__name__}); the input could not be read."
-    # Raised outside the except blocks, so that no library exception is chained to it.
-    raise AnsibleFilterError(problem)
+    # The safety net, native panics included: only AnsibleFilterError may leave a filter.
+    formatted, failure = attempt(lambda: _thumbprint(value, format, algorithm), THUMBPRINT_FILTER)
+    if failure is not None:
+        raise AnsibleFilterError(failure.message)
+    return formatted
 
 
 def _thumbprint(value: str, fmt: str, algorithm: str) -> str:

@@ -36,22 +36,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, AzureAdOAuthError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.failures import TOKEN_CLAIMS_FILTER, attempt
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.jwt_claims import decode_claims
 
 
 def token_claims(token):
     """The JSON payload of ``token``, unverified."""
-    try:
-        return decode_claims(token, "the input")
-    except AzureAdOAuthError as exc:
-        problem = f"token_claims: {exc}"
-    except MUST_PROPAGATE:
-        raise
-    except BaseException as exc:  # the safety net (a payload nested too deep for json, say): only AnsibleFilterError
-        problem = f"token_claims: unexpected internal error ({type(exc).__name__}); the input could not be decoded."
-    # Raised outside the except blocks, so that no exception is chained to it.
-    raise AnsibleFilterError(problem)
+    # The safety net (a payload nested too deep for json, say): only AnsibleFilterError may leave a filter.
+    claims, failure = attempt(lambda: decode_claims(token, "the input"), TOKEN_CLAIMS_FILTER)
+    if failure is not None:
+        raise AnsibleFilterError(failure.message)
+    return claims
 
 
 class FilterModule:

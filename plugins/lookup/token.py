@@ -92,12 +92,8 @@ from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import failure, message
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
-    MUST_PROPAGATE,
-    AzureAdOAuthError,
-    OptionError,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.failures import TOKEN_LOOKUP, attempt
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import target_from_term
@@ -116,18 +112,11 @@ class LookupModule(LookupBase):
         options = {name: self.get_option(name) for name in TOKEN_OPTIONS}
         for name in SEARCHED_PATH_OPTIONS:
             options[name] = self._find_path(variables, options[name])
-        problem = None
-        try:
-            results = self._acquire(options, terms or [])
-        except AzureAdOAuthError as exc:
-            problem = message(exc)
-        except (AnsibleError, *MUST_PROPAGATE):  # Ansible's own errors are already clean
-            raise
-        except BaseException as exc:  # the safety net: native panics too, else the worker dies with the play
-            problem = failure(exc)["msg"]  # never the library's text, which could quote input bytes
-        if problem is not None:
-            # Raised outside the except blocks, so no library exception is chained to it for a traceback to show.
-            raise AnsibleLookupError(f"azure_ad.oauth.token: {problem}")
+        # The safety net: native panics too, else the worker dies with the play. Ansible's own errors are clean.
+        results, failure = attempt(lambda: self._acquire(options, terms or []), TOKEN_LOOKUP,
+                                   let_through=(AnsibleError,))  # fmt: skip
+        if failure is not None:
+            raise AnsibleLookupError(failure.message)
         if self.get_option("output") == "dict":
             return [result.to_dict() for result in results]
         return [result.access_token for result in results]

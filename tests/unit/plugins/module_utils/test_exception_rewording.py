@@ -397,32 +397,3 @@ def test_signing_errors_never_escape_the_lookup(pem_file):
     assert MARKER not in probe.stdout + probe.stderr and "Traceback" not in outcome["message"]
     assert "Unexpected internal error (InternalError)" in outcome["message"]
     assert outcome["cause"] == "None" and outcome["context"] == "None"
-
-
-# --------------------------------------------------------------------------- every failure names its option
-
-
-@pytest.mark.parametrize(("error", "expected"), [
-    (KeystoreError("The JKS keystore '/k.jks' is corrupt or truncated.", option="keystore_path"),
-     "The JKS keystore '/k.jks' is corrupt or truncated. (option: keystore_path)"),
-    (KeystoreError("keystore_password is empty.", option="keystore_password"), "keystore_password is empty."),
-    (TransportError("The proxy refused the connection. Check HTTPS_PROXY.", option="authority_host"),
-     "The proxy refused the connection. Check HTTPS_PROXY. (option: authority_host)"),
-    (AzureAdOAuthError("No option at fault."), "No option at fault."),
-])  # fmt: skip
-def test_failures_name_the_option_at_fault(error, expected):
-    """Loader and Entra texts do not always say which option to fix; the adapters add it, once."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import failure, message
-
-    assert message(error) == expected
-    assert failure(error)["msg"] == expected
-
-
-def test_entra_errors_name_the_option_after_the_hint():
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import message
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
-
-    error = TokenEndpointError("AADSTS7000215: Invalid client secret provided.", error_codes=(7000215,),
-                               hint="Use the client secret's Value, not its Secret ID.", option="client_secret")
-    assert message(error) == ("AADSTS7000215: Invalid client secret provided. Hint: Use the client secret's Value, "
-                              "not its Secret ID. (option: client_secret)")
