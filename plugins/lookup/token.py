@@ -158,5 +158,5 @@ class LookupModule(LookupBase):
         return [client.acquire(target) for target in targets]
 
 
-def _show_retry(attempt, reason, wait):
-    display.vvv(f"azure_ad.oauth.token: {reason}; retry {attempt} in {wait:.1f}s")
+def _show_retry(number, reason, wait):
+    display.vvv(f"azure_ad.oauth.token: {reason}; retry {number} in {wait:.1f}s")

@@ -172,30 +172,34 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module im
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import token_argument_spec
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenTarget
 
 
 def main():
     module = AnsibleModule(argument_spec=token_argument_spec(), supports_check_mode=True)
-
-    retries = []
-
-    def get_token():
-        request, target = prepare_request(module.params, dict(os.environ))
-        # Secrets taken from AZURE_* variables are masked like no_log options.
-        module.no_log_values.update(request.secrets)
-        if target is None:
-            raise OptionError("Give either resource or scope.", option="resource")
-        client = TokenClient(request, warn=module.warn, on_retry=lambda *retry: retries.append(retry))
-        return client.acquire(target).to_dict()
-
-    def warn_about_retries():
-        if retries:
-            module.warn("The token endpoint was retried: " + "; ".join(
-                f"retry {attempt} after {reason}, waited {wait:.1f}s" for attempt, reason, wait in retries))
-
-    result = run_guarded(module, get_token, before_failing=warn_about_retries)
-    warn_about_retries()
+    client, target = run_guarded(module, lambda: token_client(module))
+    result = run_guarded(module, lambda: acquire(module, client, target))
     module.exit_json(changed=False, **result)
+
+
+def token_client(module: AnsibleModule) -> tuple[TokenClient, TokenTarget]:
+    """A client for the task's validated options, and what the token is for."""
+    request, target = prepare_request(module.params, dict(os.environ))
+    # Secrets taken from AZURE_* variables are masked like no_log options.
+    module.no_log_values.update(request.secrets)
+    if target is None:
+        raise OptionError("Give either resource or scope.", option="resource")
+    return TokenClient(request, warn=module.warn), target
+
+
+def acquire(module: AnsibleModule, client: TokenClient, target: TokenTarget) -> dict:
+    """The token as the module returns it; the retries it took are listed in one warning, also when it fails."""
+    try:
+        return client.acquire(target).to_dict()
+    finally:
+        if client.retries:
+            module.warn("The token endpoint was retried: " + "; ".join(
+                f"retry {retry.attempt} after {retry.reason}, waited {retry.wait:.1f}s" for retry in client.retries))
 
 
 if __name__ == "__main__":

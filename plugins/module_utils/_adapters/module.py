@@ -17,18 +17,13 @@ from __future__ import annotations
 from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.failures import MODULE, attempt
 
 
-def run_guarded(module, action, before_failing=None):
-    """Return ``action()``, or fail the module cleanly whatever it raises.
-
-    ``before_failing`` runs first on failure, to add warnings gathered on the way.
-    """
+def run_guarded(module, action):
+    """Return ``action()``, or fail the module cleanly whatever it raises."""
     result, failure = attempt(action, MODULE)
     if failure is None:
         return result
     # Failed outside any except block: with tracebacks enabled, fail_json would otherwise format the
     # pending exception, text and all, into the result.
-    if before_failing is not None:
-        before_failing()
     if failure.details is None:
         module.fail_json(msg=failure.message)
     else:

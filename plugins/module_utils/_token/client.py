@@ -41,6 +41,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response imp
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse, post_form
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     OnRetry,
+    Retry,
     RetryWaitTooLong,
     send_with_retries,
 )
@@ -54,10 +55,15 @@ def prepare_request(options: dict, environ: dict) -> tuple[TokenRequest, TokenTa
 
 
 class TokenClient:
-    """Acquires tokens for one validated request; the keystore is opened once."""
+    """Acquires tokens for one validated request; the keystore is opened once.
+
+    ``retries`` lists every retry of every ``acquire`` so far, for the adapters to report; ``on_retry`` is
+    told of each one as it happens (the lookup's -vvv line), before the wait.
+    """
 
     def __init__(self, request: TokenRequest, warn: Warn | None = None, on_retry: OnRetry | None = None) -> None:
         self.request = request
+        self.retries: list[Retry] = []
         self._warn = warn or (lambda message: None)
         self._on_retry = on_retry
         self._signing_key = None
@@ -78,10 +84,15 @@ class TokenClient:
 
         sent_at = time.time()
         try:
-            response = send_with_retries(send, request.retry, self._on_retry)
+            response = send_with_retries(send, request.retry, self._record_retry)
         except RetryWaitTooLong as exc:
             raise self._wait_too_long(exc, self._exchange(target, sent_at, secrets)) from None
         return parse_token_response(response, self._exchange(target, sent_at, secrets))
+
+    def _record_retry(self, attempt: int, reason: str, wait: float) -> None:
+        self.retries.append(Retry(attempt, reason, wait))
+        if self._on_retry is not None:
+            self._on_retry(attempt, reason, wait)
 
     def _exchange(self, target: TokenTarget, sent_at: float, secrets: list) -> Exchange:
         return Exchange(authority_host=self.request.authority_host, target=target,

@@ -46,6 +46,15 @@ class RetryPolicy:
         return (self.retries + 1) * timeout + self.retries * self.max_retry_wait
 
 
+@dataclass(frozen=True)
+class Retry:
+    """One retry as it happened: its number (1 for the first), why, and the seconds waited before it."""
+
+    attempt: int
+    reason: str
+    wait: float
+
+
 class RetryWaitTooLong(Exception):
     """The endpoint asked for a longer wait than ``max_retry_wait`` allows."""
 

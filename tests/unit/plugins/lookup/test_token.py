@@ -110,3 +110,36 @@ def test_a_native_panic_becomes_a_clean_lookup_error(keystores):
             assert form not in outcome["message"], (where, form)
         assert native_panics.PANIC_MARKER not in probe.stdout + probe.stderr
     assert "Traceback" not in probe.stderr
+
+
+RETRY_PROBE = """
+import json, sys
+from ansible_collections.azure_ad.oauth.plugins.lookup import token as lookup
+
+options = json.loads(sys.argv[1])
+LookupModule = lookup.LookupModule
+LookupModule.set_options = lambda self, **kwargs: None
+LookupModule.get_option = lambda self, name, hostvars=None: options.get(name)
+shown = []
+lookup.display.vvv = shown.append
+lookup.display.warning = lambda text, *args, **kwargs: shown.append("WARNING " + text)
+tokens = LookupModule().run([options["scope"][0]], variables=None)
+print(json.dumps({"shown": shown, "tokens": len(tokens)}))
+"""
+
+
+def test_each_retry_is_shown_at_vvv(entra):
+    """The lookup has no warning to gather retries in: one -vvv line per retry, and no warning."""
+    entra.set_faults([{"type": "status", "status": 429, "retry_after": 0},
+                      {"type": "status", "status": 503, "retry_after": 0}])
+    options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
+               "authority_host": entra.authority_host, "ca_path": str(entra.ca_path), "scope": [d.GRAPH_SCOPE],
+               "output": "token"}  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)}
+    probe = subprocess.run([sys.executable, "-c", RETRY_PROBE, json.dumps(options)], capture_output=True, text=True,
+                           env=env, timeout=120, check=False)  # fmt: skip
+    assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
+    outcome = json.loads(probe.stdout)
+    assert outcome == {"shown": ["azure_ad.oauth.token: HTTP 429; retry 1 in 0.0s",
+                                 "azure_ad.oauth.token: HTTP 503; retry 2 in 0.0s"], "tokens": 1}
+    assert d.CLIENT_SECRET not in probe.stdout + probe.stderr

@@ -130,6 +130,27 @@ def test_throttling_is_retried_with_fresh_assertions(entra, registered_pem):
     assert len({entry["signature"] for entry in received}) == 4
 
 
+def test_the_client_records_every_retry_of_every_acquire(entra):
+    """What the module's one retry warning lists; on_retry is told of each as it happens, the same."""
+    entra.set_faults([{"type": "status", "status": 429, "retry_after": 0},
+                      {"type": "status", "status": 503, "retry_after": 0}])
+    told = []
+    token_client, target = client(entra, retry_log=told, scope=[d.GRAPH_SCOPE])
+    token_client.acquire(target)
+    entra.set_faults([{"type": "drop"}])
+    token_client.acquire(target)
+    recorded = [(retry.attempt, retry.reason) for retry in token_client.retries]
+    assert recorded == [(1, "HTTP 429"), (2, "HTTP 503"), (1, "connection error")]
+    assert [(retry.attempt, retry.reason, retry.wait) for retry in token_client.retries] == told
+    assert token_client.retries[0].wait == 0.0
+
+
+def test_a_client_without_retries_records_none(entra):
+    token_client, target = client(entra, scope=[d.GRAPH_SCOPE])
+    token_client.acquire(target)
+    assert token_client.retries == []
+
+
 @pytest.mark.parametrize("duration", [60, 1234, 3600])
 def test_token_duration_is_the_lifetime_of_the_assertion_sent(entra, registered_pem, duration):
     token_client, target = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE], token_duration=duration)
