@@ -94,9 +94,9 @@ from ansible.utils.display import Display
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.failures import TOKEN_LOOKUP, attempt
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import target_from_term
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request, target_from_term
 
 display = Display()
 
@@ -147,7 +147,7 @@ class LookupModule(LookupBase):
 
     @staticmethod
     def _acquire(options, terms):
-        request, option_target = prepare_request(options, dict(os.environ))
+        request, option_target = build_token_request(options, dict(os.environ))
         targets = [target_from_term(term, request.api_version) for term in terms]
         if not targets:
             if option_target is None:

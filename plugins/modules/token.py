@@ -170,9 +170,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import token_argument_spec
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenTarget
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenTarget, build_token_request
 
 
 def main():
@@ -184,7 +184,7 @@ def main():
 
 def token_client(module: AnsibleModule) -> tuple[TokenClient, TokenTarget]:
     """A client for the task's validated options, and what the token is for."""
-    request, target = prepare_request(module.params, dict(os.environ))
+    request, target = build_token_request(module.params, dict(os.environ))
     # Secrets taken from AZURE_* variables are masked like no_log options.
     module.no_log_values.update(request.secrets)
     if target is None:

@@ -6,9 +6,9 @@
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
-Adapters (the module, the lookup, the keystore role's module) call
-``prepare_request`` with raw option values, then ``TokenClient.acquire`` for
-each target. The core raises only ``AzureAdOAuthError`` subclasses and knows
+The token module and lookup validate raw option values with
+``request.build_token_request``, then call ``TokenClient.acquire`` for each
+target. The core raises only ``AzureAdOAuthError`` subclasses and knows
 nothing of Ansible.
 """
 
@@ -26,11 +26,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.assertion im
     assertion_claims,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
-    TokenRequest,
-    TokenTarget,
-    build_token_request,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenRequest, TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     Exchange,
     TokenResult,
@@ -47,11 +43,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry im
 )
 
 Warn = Callable[[str], None]
-
-
-def prepare_request(options: dict, environ: dict) -> tuple[TokenRequest, TokenTarget | None]:
-    """Validate raw option values; ``environ`` supplies the ``AZURE_*`` fallbacks."""
-    return build_token_request(options, environ)
 
 
 class TokenClient:

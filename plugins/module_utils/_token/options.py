@@ -18,8 +18,13 @@ from __future__ import annotations
 
 import copy
 
-DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
-DEFAULT_TOKEN_DURATION = 600
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import (
+    DEFAULT_API_VERSION,
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOKEN_DURATION,
+)
 
 TOKEN_OPTIONS = {
     "tenant_id": {"type": "str"},
@@ -42,15 +47,15 @@ TOKEN_OPTIONS = {
     },
     "resource": {"type": "str"},
     "scope": {"type": "list", "elements": "str"},
-    "api_version": {"type": "str", "default": "v2", "choices": ["v1", "v2"]},
+    "api_version": {"type": "str", "default": DEFAULT_API_VERSION, "choices": ["v1", "v2"]},
     "authority_host": {"type": "str"},
     "signature_algorithm": {"type": "str", "default": "auto", "choices": ["auto", "RS256", "PS256"]},
     "send_certificate_chain": {"type": "bool", "default": False},
-    "timeout": {"type": "float", "default": 30.0},
+    "timeout": {"type": "float", "default": DEFAULT_TIMEOUT},
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
-    "retries": {"type": "int", "default": 4},
-    "max_retry_wait": {"type": "float", "default": 60.0},
+    "retries": {"type": "int", "default": DEFAULT_RETRIES},
+    "max_retry_wait": {"type": "float", "default": DEFAULT_MAX_RETRY_WAIT},
 }
 
 SECRET_OPTIONS = tuple(name for name, spec in TOKEN_OPTIONS.items() if spec.get("no_log"))

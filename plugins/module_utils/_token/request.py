@@ -18,21 +18,23 @@ import re
 from dataclasses import dataclass, field
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import parse_thumbprint
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import (
+    DEFAULT_API_VERSION,
+    DEFAULT_AUTHORITY_HOST,
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOKEN_DURATION,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import (
-    DEFAULT_AUTHORITY_HOST,
-    DEFAULT_TOKEN_DURATION,
     SECRET_OPTIONS,
     TOKEN_OPTIONS,
     apply_environment,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
-    DEFAULT_MAX_RETRY_WAIT,
-    DEFAULT_RETRIES,
-    RetryPolicy,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import RetryPolicy
 
 DEFAULT_SCOPE_SUFFIX = "/.default"
 # A client assertion is a bearer credential until it expires; Entra's own
@@ -40,7 +42,6 @@ DEFAULT_SCOPE_SUFFIX = "/.default"
 MAX_TOKEN_DURATION = 3600
 MAX_RETRIES = 10
 MAX_RETRY_WAIT = 600
-DEFAULT_TIMEOUT = 30.0
 # A timeout bounds one attempt; ten minutes is already more than any proxy waits.
 MAX_TIMEOUT = 600
 
@@ -123,7 +124,7 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
     merged, origins = apply_environment(_without_unknown(options), environ)
     _reject_empty_strings(merged, origins)
 
-    api_version = merged.get("api_version") or "v2"
+    api_version = merged.get("api_version") or DEFAULT_API_VERSION
     request = TokenRequest(
         tenant_id=_tenant_id(merged.get("tenant_id"), origins),
         client_id=_client_id(merged.get("client_id"), origins),

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlencode, urlsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import DEFAULT_TIMEOUT
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, TransportError
 
 USER_AGENT = "azure_ad.oauth/0.1.0"
@@ -83,8 +84,8 @@ def post_form(url: str, form: dict, timeout: float, verify: bool | str) -> HttpR
     return request("POST", url, headers, urlencode(form).encode("utf-8"), timeout, verify)
 
 
-def request(method: str, url: str, headers: dict | None = None, body: bytes | None = None, timeout: float = 30.0,
-            verify: bool | str = True) -> HttpResponse:  # fmt: skip
+def request(method: str, url: str, headers: dict | None = None, body: bytes | None = None,
+            timeout: float = DEFAULT_TIMEOUT, verify: bool | str = True) -> HttpResponse:  # fmt: skip
     """Send one request and return the answer, whatever its status; redirects are not followed.
 
     ``timeout`` bounds the whole attempt; ``verify`` is True (the system's or REQUESTS_CA_BUNDLE's CAs),

@@ -23,12 +23,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import (
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RETRIES,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
-DEFAULT_RETRIES = 4
-DEFAULT_MAX_RETRY_WAIT = 60.0
 # Exponential backoff without Retry-After: full jitter over 1, 2, 4, 8... seconds.
 BACKOFF_BASE = 1.0
 # The longest Retry-After we read (a year); anything longer is reported as this. It is always more than

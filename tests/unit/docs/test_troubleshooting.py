@@ -448,7 +448,7 @@ def test_the_example_a_cause_names_gives_that_rows_message(example, options):
     """The issue's case: the doc said User.Read gives "does not end with /.default", but it gives "is not a
     resource URI"."""
     from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import prepare_request
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
 
     rows = [line for line in doc_rows(DOC.read_text(encoding="utf-8"))
             if example in [*line.strip("|").split(" | "), ""][1]]  # fmt: skip
@@ -456,7 +456,7 @@ def test_the_example_a_cause_names_gives_that_rows_message(example, options):
     base = {"tenant_id": "contoso.onmicrosoft.com", "client_id": "5f0c8a5e-7c1b-4a57-9d3c-6f1c2e9b4a10",
             "client_secret": "x", "scope": ["https://graph.microsoft.com/.default"]}  # fmt: skip
     with pytest.raises(OptionError) as caught:
-        prepare_request({**base, **options}, {})
+        build_token_request({**base, **options}, {})
     produced = pattern([caught.value.message])
     quotes = [quote for row in rows for quote in re.findall(r"`([^`]+)`", row.strip("|").split(" | ")[0])]
     assert any(can_meet(pattern(split_on(QUOTE_PLACEHOLDER, quote)), produced) for quote in quotes), (

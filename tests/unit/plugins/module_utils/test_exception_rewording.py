@@ -24,7 +24,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     KeystoreError,
     TransportError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 
 MARKER = "LEAK-MARKER-hunter2-7f3a9c"
@@ -314,7 +315,7 @@ def token_client(retries=0, **options):
     base = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
             "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "retries": retries}
     base.update(options)
-    request, target = prepare_request(base, {})
+    request, target = build_token_request(base, {})
     return TokenClient(request), target
 
 

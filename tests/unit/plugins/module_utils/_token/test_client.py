@@ -15,7 +15,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     TokenEndpointError,
     TransportError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def client(entra, warnings=None, retry_log=None, **options):
     if "keystore_path" not in options:
         base["client_secret"] = d.CLIENT_SECRET
     base.update(options)
-    request, target = prepare_request(base, {})
+    request, target = build_token_request(base, {})
     on_retry = (lambda *args: retry_log.append(args)) if retry_log is not None else None
     return TokenClient(request, warn=(warnings.append if warnings is not None else None), on_retry=on_retry), target
 
@@ -219,7 +220,7 @@ def test_missing_target_is_left_to_adapters(entra):
     _unused, target = client(entra)
     assert target is None
     with pytest.raises(OptionError):
-        prepare_request({"tenant_id": d.TENANT_ID}, {})
+        build_token_request({"tenant_id": d.TENANT_ID}, {})
 
 
 # -- secrets echoed back by the endpoint (issue 7, class 4): every field of a JSON answer, every attempt -----
@@ -268,8 +269,8 @@ def test_a_secret_echoed_in_every_field_of_a_json_error_is_redacted(monkeypatch)
                      "error_codes": [7000215], "trace_id": f"t {three}", "correlation_id": f"c {four}"}
 
     forms = echoing_endpoint(monkeypatch, [echo])
-    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": ECHO_SECRET,
-                                       "scope": [d.GRAPH_SCOPE]}, {})  # fmt: skip
+    request, target = build_token_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID,
+                                           "client_secret": ECHO_SECRET, "scope": [d.GRAPH_SCOPE]}, {})  # fmt: skip
     with pytest.raises(TokenEndpointError) as info:
         TokenClient(request).acquire(target)
     assert forms[0]["client_secret"] == ECHO_SECRET
@@ -299,9 +300,9 @@ def test_every_assertion_of_every_attempt_and_the_password_are_redacted(monkeypa
                      "trace_id": third.rpartition(".")[2], "correlation_id": json.dumps(ECHO_PASSWORD)[1:-1]}
 
     forms = echoing_endpoint(monkeypatch, [throttled, throttled, final])
-    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": path,
-                                       "key_password": ECHO_PASSWORD, "scope": [d.GRAPH_SCOPE], "retries": 2,
-                                       "max_retry_wait": 0}, {})  # fmt: skip
+    request, target = build_token_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": path,
+                                           "key_password": ECHO_PASSWORD, "scope": [d.GRAPH_SCOPE], "retries": 2,
+                                           "max_retry_wait": 0}, {})  # fmt: skip
     with pytest.raises(TokenEndpointError) as info:
         TokenClient(request).acquire(target)
     assertions = [form["client_assertion"] for form in forms]
@@ -319,8 +320,9 @@ def test_a_throttled_answer_past_max_retry_wait_is_redacted_too(monkeypatch):
 
     forms = echoing_endpoint(monkeypatch, [echo])
     forms.clear()
-    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": ECHO_SECRET,
-                                       "scope": [d.GRAPH_SCOPE], "max_retry_wait": 0}, {})  # fmt: skip
+    request, target = build_token_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID,
+                                           "client_secret": ECHO_SECRET, "scope": [d.GRAPH_SCOPE],
+                                           "max_retry_wait": 0}, {})  # fmt: skip
     from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
 
     monkeypatch.setattr(_token, "send_with_retries", _wait_too_long)
@@ -369,9 +371,9 @@ def test_the_assertion_sent_has_exactly_the_claims_entra_requires(
         success = {**{name: str(value) for name, value in success.items()}, "resource": d.GRAPH_RESOURCE,
                    "expires_on": str(int(time.time()) + 3599), "access_token": "opaque-token"}  # fmt: skip
     forms = echoing_endpoint(monkeypatch, [lambda forms: (200, success)])
-    request, target = prepare_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": keystore,
-                                       "resource": d.GRAPH_RESOURCE, "api_version": api_version,
-                                       "token_duration": 900}, {})  # fmt: skip
+    request, target = build_token_request({"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID,
+                                           "keystore_path": keystore, "resource": d.GRAPH_RESOURCE,
+                                           "api_version": api_version, "token_duration": 900}, {})  # fmt: skip
     before = int(time.time())
     TokenClient(request).acquire(target)
     after = int(time.time())

@@ -16,8 +16,9 @@ from entra_emulator import defaults as d
 CLIENT = """
 import json, sys
 sys.path.insert(0, {collections!r})
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
-request, target = prepare_request({options!r}, {{}})
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
+request, target = build_token_request({options!r}, {{}})
 token = TokenClient(request).acquire(target)
 loaded = {{name.split(".")[0] for name in sys.modules}}
 heavy = sorted(loaded & {{"jks", "cryptography", "jwt", "pyasn1", "Cryptodome"}})

@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient, prepare_request
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
@@ -117,7 +118,7 @@ def test_a_trickling_endpoint_keeps_the_documented_ceiling(hostile, retries, max
     _http._POOL.clear()
     timeout = 1.0
     tenant = hostile.tenant({"trickle_body": 0.2, "body": "x" * 100})
-    request, target = prepare_request({
+    request, target = build_token_request({
         "tenant_id": tenant, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET, "scope": [d.GRAPH_SCOPE],
         "authority_host": hostile.authority_host, "ca_path": hostile.ca_path, "timeout": timeout,
         "retries": retries, "max_retry_wait": max_retry_wait,
