@@ -62,7 +62,7 @@ NATIVE_CALLS = {
     "rs256-sign": NativeCall("jwt.algorithms", "RSAAlgorithm.sign"),
     "ps256-sign": NativeCall("jwt.algorithms", "RSAPSSAlgorithm.sign"),
     # Not native: a panic where no inner net stands, so only the adapter's own net can catch it.
-    "assertion-claims": NativeCall("uuid", "uuid4", caller="._token.assertion"),
+    "assertion-claims": NativeCall("uuid", "uuid4", caller="._token.signing_key"),
 }
 
 

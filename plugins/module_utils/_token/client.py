@@ -21,11 +21,6 @@ import time
 from typing import Callable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.assertion import (
-    CLIENT_ASSERTION_TYPE,
-    assertion_claims,
-    sign_client_assertion,
-)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenRequest, TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     Exchange,
@@ -33,6 +28,13 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response imp
     endpoint_error,
     json_object,
     parse_token_response,
+)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import (
+    CLIENT_ASSERTION_TYPE,
+    SigningKey,
+    assertion_claims,
+    load_signing_key,
+    sign_client_assertion,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse, post_form
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
@@ -57,7 +59,7 @@ class TokenClient:
         self.retries: list[Retry] = []
         self._warn = warn or (lambda message: None)
         self._on_retry = on_retry
-        self._signing_key = None
+        self._signing_key: SigningKey | None = None
         if request.verify is False:
             self._warn("validate_certs is false: the token endpoint's TLS certificate is not checked.")
 
@@ -117,8 +119,6 @@ class TokenClient:
     def _client_assertion(self) -> str:
         settings = self.request.certificate
         if self._signing_key is None:
-            from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import load_signing_key
-
             self._warn_if_exposed(settings.keystore_path)
             self._signing_key = load_signing_key(settings, self.request.api_version)
             self._warn_if_expired(self._signing_key.certificate_not_after)

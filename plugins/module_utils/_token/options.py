@@ -7,7 +7,8 @@ INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
 The module builds its ``argument_spec`` from ``TOKEN_OPTIONS``; the lookup reads
-the same names with ``get_option()``. The user-facing documentation lives in the
+the same names with ``get_option()``. Their defaults are named once, in
+``_shared/defaults.py``. The user-facing documentation lives in the
 ``azure_ad.oauth.token_request`` doc fragment, and a unit test keeps the two in
 step. Environment variables that Ansible does not own (``AZURE_*``) are applied
 by ``apply_environment`` *after* every other source, so explicit options, vars
@@ -89,7 +90,7 @@ def apply_environment(options: dict, environ: dict) -> tuple[dict, dict]:
     count as unset.
     """
     merged = dict(options)
-    origins = {}
+    from_env = {}
     explicit_credential = any(merged.get(name) is not None for name in _CREDENTIAL_OPTIONS)
     for name, variable in ENVIRONMENT_FALLBACKS.items():
         if merged.get(name) is not None:
@@ -99,5 +100,5 @@ def apply_environment(options: dict, environ: dict) -> tuple[dict, dict]:
         value = environ.get(variable)
         if value:
             merged[name] = value
-            origins[name] = variable
-    return merged, origins
+            from_env[name] = variable
+    return merged, from_env

@@ -121,16 +121,16 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
     """
     # First of all: a NUL byte makes native libraries panic, and no password, path or name holds one.
     reject_nul_bytes(options, TOKEN_OPTIONS)
-    merged, origins = apply_environment(_without_unknown(options), environ)
-    _reject_empty_strings(merged, origins)
+    merged, from_env = apply_environment(_without_unknown(options), environ)
+    _reject_empty_strings(merged, from_env)
 
     api_version = merged.get("api_version") or DEFAULT_API_VERSION
     request = TokenRequest(
-        tenant_id=_tenant_id(merged.get("tenant_id"), origins),
-        client_id=_client_id(merged.get("client_id"), origins),
+        tenant_id=_tenant_id(merged.get("tenant_id"), from_env),
+        client_id=_client_id(merged.get("client_id"), from_env),
         api_version=api_version,
-        authority_host=_authority_host(merged.get("authority_host"), origins),
-        timeout=_timeout(merged.get("timeout"), origins),
+        authority_host=_authority_host(merged.get("authority_host"), from_env),
+        timeout=_timeout(merged.get("timeout"), from_env),
         verify=_verify(merged),
         client_secret=merged.get("client_secret"),
         certificate=_certificate_settings(merged, api_version),
@@ -218,17 +218,18 @@ def _without_unknown(options: dict) -> dict:
     return {name: options.get(name) for name in TOKEN_OPTIONS}
 
 
-def _origin(name: str, origins: dict) -> str:
-    variable = origins.get(name)
+def _option_label(name: str, from_env: dict) -> str:
+    """The option's name for a message, with the environment variable its value came from, if one did."""
+    variable = from_env.get(name)
     return f"{name} (from the environment variable {variable})" if variable else name
 
 
-def _reject_empty_strings(options: dict, origins: dict) -> None:
+def _reject_empty_strings(options: dict, from_env: dict) -> None:
     for name, value in options.items():
         # A password of spaces is a valid PKCS12 or JKS password: only an empty one is refused.
         blank = value == "" if name in SECRET_OPTIONS else isinstance(value, str) and not value.strip()
         if blank:
-            raise OptionError(f"{_origin(name, origins)} is empty; give a value or leave it out.", option=name)
+            raise OptionError(f"{_option_label(name, from_env)} is empty; give a value or leave it out.", option=name)
 
 
 def _shown(value: str) -> str:
@@ -238,7 +239,7 @@ def _shown(value: str) -> str:
     return repr(truncate(sanitize(value), _SHOWN_LENGTH))
 
 
-def _tenant_id(value: str | None, origins: dict) -> str:
+def _tenant_id(value: str | None, from_env: dict) -> str:
     if value is None:
         raise OptionError(
             "tenant_id is required: the directory (tenant) ID or a verified domain such as "
@@ -254,14 +255,14 @@ def _tenant_id(value: str | None, origins: dict) -> str:
         )
     if not (_GUID.match(value) or _DOMAIN.match(value)):
         raise OptionError(
-            f"{_origin('tenant_id', origins)} {_shown(value)} is neither a GUID nor a domain name such as "
+            f"{_option_label('tenant_id', from_env)} {_shown(value)} is neither a GUID nor a domain name such as "
             "contoso.onmicrosoft.com.",
             option="tenant_id",
         )
     return value
 
 
-def _client_id(value: str | None, origins: dict) -> str:
+def _client_id(value: str | None, from_env: dict) -> str:
     if value is None:
         raise OptionError(
             "client_id is required: the application (client) ID of the app registration. "
@@ -271,16 +272,16 @@ def _client_id(value: str | None, origins: dict) -> str:
     value = value.strip()
     if not _GUID.match(value):
         raise OptionError(
-            f"{_origin('client_id', origins)} {_shown(value)} is not a GUID. Use the app registration's "
+            f"{_option_label('client_id', from_env)} {_shown(value)} is not a GUID. Use the app registration's "
             "'Application (client) ID', not its name or object ID.",
             option="client_id",
         )
     return value
 
 
-def _authority_host(value: str | None, origins: dict) -> str:
+def _authority_host(value: str | None, from_env: dict) -> str:
     value = (value or DEFAULT_AUTHORITY_HOST).strip().rstrip("/")
-    name = _origin("authority_host", origins)
+    name = _option_label("authority_host", from_env)
     if "@" in value:
         # https://user:password@host: never quoted back, not even in part (a password may hold "/" or ":").
         raise OptionError(
@@ -326,7 +327,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _number(value: object, name: str, integer: bool, origins: dict | None = None) -> float | int:
+def _number(value: object, name: str, integer: bool, from_env: dict | None = None) -> float | int:
     """A finite number from an option value (Ansible has converted it already; the unit API may not have)."""
     try:
         number = int(value) if integer else float(value)
@@ -335,12 +336,12 @@ def _number(value: object, name: str, integer: bool, origins: dict | None = None
     fraction = integer and isinstance(value, float) and not value.is_integer()
     if isinstance(value, bool) or number is None or fraction or not math.isfinite(number):
         kind = "an integer" if integer else "a number of seconds"
-        raise OptionError(f"{_origin(name, origins or {})} must be {kind}.", option=name)
+        raise OptionError(f"{_option_label(name, from_env or {})} must be {kind}.", option=name)
     return number
 
 
-def _timeout(value: float | None, origins: dict) -> float:
-    timeout = DEFAULT_TIMEOUT if value is None else _number(value, "timeout", integer=False, origins=origins)
+def _timeout(value: float | None, from_env: dict) -> float:
+    timeout = DEFAULT_TIMEOUT if value is None else _number(value, "timeout", integer=False, from_env=from_env)
     if not 0 < timeout <= MAX_TIMEOUT:
         raise OptionError(
             f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout:g}.", option="timeout"

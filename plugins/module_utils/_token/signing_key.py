@@ -1,18 +1,30 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Turn certificate settings into a key ready to sign client assertions.
+"""The certificate grant's signing key, and the client assertions it signs.
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
-This is where the keystore is opened, the thumbprint the user gave is checked
-against the certificate, and the signature algorithm is chosen.
+``load_signing_key`` opens the keystore, checks the thumbprint the user gave
+against the certificate and chooses the signature algorithm. The client then
+signs one assertion per attempt: ``assertion_claims``, then
+``sign_client_assertion``. See "Microsoft identity platform application
+authentication certificate credentials": ``aud`` is the token endpoint, ``iss``
+and ``sub`` the client ID. An assertion is a bearer credential until it
+expires: never log it.
+
+Signing runs native code (cryptography's Rust layer, through PyJWT), which can
+fail with any exception, even a BaseException that is not an Exception (a
+pyo3 panic): every failure but MUST_PROPAGATE becomes one KeystoreError,
+without the library's text.
 """
 
 from __future__ import annotations
 
 import base64
+import time
+import uuid
 from dataclasses import dataclass, field
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import check_key_policy
@@ -20,8 +32,15 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.th
     certificate_digest,
     format_thumbprint,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    KeystoreError,
+    OptionError,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
+
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,36 @@ def load_signing_key(settings: CertificateSettings, api_version: str) -> Signing
         x5c=_x5c(chain_der) if settings.send_certificate_chain else (),
         certificate_not_after=not_after,
     )
+
+
+def assertion_claims(client_id: str, audience: str, duration: int, now: int | None = None) -> dict:
+    """The claims Entra requires, valid from ``now`` for ``duration`` seconds, with a fresh ``jti``."""
+    issued_at = int(time.time()) if now is None else int(now)
+    return {
+        "aud": audience,
+        "iss": client_id,
+        "sub": client_id,
+        "jti": str(uuid.uuid4()),
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": issued_at + duration,
+    }
+
+
+def sign_client_assertion(signing_key: SigningKey, claims: dict) -> str:
+    """Sign ``claims`` with the keystore key, headers as Entra expects them."""
+    jwt = require("jwt", "to sign the client assertion of the certificate grant")
+    try:
+        return jwt.encode(claims, signing_key.private_key, algorithm=signing_key.algorithm,
+                          headers=signing_key.header())
+    except MUST_PROPAGATE:
+        raise
+    except BaseException:  # the safety net, native panics included: never the library's text
+        raise KeystoreError(
+            f"The key in keystore_path could not sign the client assertion ({signing_key.algorithm}): the "
+            "cryptography library failed. Check that the key is a sound RSA key, or re-export the keystore.",
+            option="keystore_path",
+        ) from None
 
 
 def _check_thumbprint(expected: bytes | None, sha1: bytes, sha256: bytes) -> None:

@@ -129,13 +129,13 @@ class _Target:
         except ValueError:
             parts, port = None, None
         if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
-            raise TransportError(f"The URL {_safe_origin(url)} is not a valid https URL. Check authority_host.",
+            raise TransportError(f"The URL {_url_origin_of(url)} is not a valid https URL. Check authority_host.",
                                  option="authority_host")  # fmt: skip
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return cls(parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path)
 
     @property
-    def origin(self) -> str:
+    def url_origin(self) -> str:
         """scheme://host[:port], never with userinfo, for messages."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         default = 443 if self.scheme == "https" else 80
@@ -451,7 +451,7 @@ def _check_framing(response: http.client.HTTPResponse, target: _Target) -> None:
     transfer = (response.getheader("Transfer-Encoding") or "chunked").strip().lower()
     if encoding not in ("identity", "") or transfer not in ("chunked", "identity"):
         raise TransportError(
-            f"{target.origin} answered with a compressed or encoded body (Content-Encoding or Transfer-Encoding), "
+            f"{target.url_origin} answered with a compressed or encoded body (Content-Encoding or Transfer-Encoding), "
             "although only identity was accepted; it does not behave like Microsoft Entra ID. Check authority_host "
             "and any proxy in between.",
             option="authority_host",
@@ -482,7 +482,7 @@ def _read_body(sock: socket.socket, response: http.client.HTTPResponse, target: 
 
 def _too_large(target: _Target) -> TransportError:
     return TransportError(
-        f"The answer from {target.origin} is larger than {MAX_BODY_BYTES // 1024} KiB; a token answer is a few "
+        f"The answer from {target.url_origin} is larger than {MAX_BODY_BYTES // 1024} KiB; a token answer is a few "
         "kilobytes, so this is not Microsoft Entra ID. Check authority_host and any proxy in between.",
         option="authority_host",
     )
@@ -493,7 +493,7 @@ def _too_large(target: _Target) -> TransportError:
 
 def _timeout_error(target: _Target, timeout: float) -> TransportError:
     return TransportError(
-        f"{target.origin} did not answer in full within {timeout:g} seconds (timeout bounds each attempt, from "
+        f"{target.url_origin} did not answer in full within {timeout:g} seconds (timeout bounds each attempt, from "
         "connecting to the last byte of the answer).",
         option="timeout",
         retryable=True,
@@ -507,16 +507,16 @@ def _transport_error(failure: _Failure, target: _Target, proxy: _Proxy | None, d
         return _timeout_error(target, deadline.seconds)
     if isinstance(cause, ssl.SSLCertVerificationError):
         return TransportError(
-            f"TLS verification of {target.origin} failed. If a proxy or private CA re-signs traffic, give its CA "
+            f"TLS verification of {target.url_origin} failed. If a proxy or private CA re-signs traffic, give its CA "
             "bundle in ca_path (or REQUESTS_CA_BUNDLE); validate_certs=false disables the check (unsafe).",
             option="ca_path",
         )
     if isinstance(cause, http.client.InvalidURL):
-        return TransportError(f"The request to {target.origin} failed (InvalidURL). Check authority_host.",
+        return TransportError(f"The request to {target.url_origin} failed (InvalidURL). Check authority_host.",
                               option="authority_host")  # fmt: skip
     if phase in ("dns", "connect", "proxy") and proxy is not None:
         return TransportError(
-            f"The proxy refused or dropped the connection to {target.origin}{_proxy_status(cause)}. Check "
+            f"The proxy refused or dropped the connection to {target.url_origin}{_proxy_status(cause)}. Check "
             "HTTPS_PROXY and NO_PROXY.",
             option="authority_host",
             retryable=True,
@@ -524,7 +524,7 @@ def _transport_error(failure: _Failure, target: _Target, proxy: _Proxy | None, d
         )
     if phase == "tls" and isinstance(cause, ssl.SSLError) and not isinstance(cause, ssl.SSLEOFError):
         return TransportError(
-            f"The TLS handshake with {target.origin} failed: it must offer TLS 1.2 or later, and speak TLS on that "
+            f"The TLS handshake with {target.url_origin} failed: it must offer TLS 1.2 or later, and speak TLS on that "
             "port. Check authority_host, and HTTPS_PROXY if you are behind a proxy.",
             option="authority_host",
         )
@@ -538,14 +538,14 @@ def _transport_error(failure: _Failure, target: _Target, proxy: _Proxy | None, d
         return _not_http(target)
     if isinstance(cause, (OSError, http.client.HTTPException, ValueError)):
         return TransportError(
-            f"Could not reach {target.origin}, or it dropped the connection. Check authority_host, DNS, and "
+            f"Could not reach {target.url_origin}, or it dropped the connection. Check authority_host, DNS, and "
             "HTTPS_PROXY if you are behind a proxy.",
             option="authority_host",
             retryable=True,
             reason="connection error",
         )
     return TransportError(
-        f"The request to {target.origin} failed ({type(cause).__name__}). Check authority_host.",
+        f"The request to {target.url_origin} failed ({type(cause).__name__}). Check authority_host.",
         option="authority_host",
     )
 
@@ -560,13 +560,13 @@ def _proxy_status(cause: BaseException) -> str:
 
 def _not_http(target: _Target) -> TransportError:
     return TransportError(
-        f"{target.origin} did not answer in well-formed HTTP (a garbled status line, or header lines that are too "
+        f"{target.url_origin} did not answer in well-formed HTTP (a garbled status line, or header lines that are too "
         "long or too many); it is not Microsoft Entra ID. Check authority_host and any proxy in between.",
         option="authority_host",
     )
 
 
-def _safe_origin(url: str) -> str:
+def _url_origin_of(url: str) -> str:
     """The scheme and host of a URL that may not parse, without userinfo, for messages."""
     scheme, _separator, rest = str(url).partition("://")
     host = rest.split("/", 1)[0].rsplit("@", 1)[-1]

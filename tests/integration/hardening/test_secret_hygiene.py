@@ -214,12 +214,12 @@ def test_no_log_tasks_show_no_token(hygiene):
 
 def test_the_scan_recognises_a_real_client_assertion(hygiene):
     """Sign an assertion as the module does and check the scanner flags it, and not an access token."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.assertion import (
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import (
         assertion_claims,
+        load_signing_key,
         sign_client_assertion,
     )
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import load_signing_key
 
     pem = hygiene["pem"]
     for api_version in ("v1", "v2"):

@@ -62,11 +62,11 @@ def test_both_grants_on_both_versions(entra, registered_pem, grant, api_version)
 
 
 def test_keystore_is_opened_once_for_several_targets(entra, registered_pem, monkeypatch):
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import signing_key as _signing_key
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _client
 
     calls = []
-    original = _signing_key.load_signing_key
-    monkeypatch.setattr(_signing_key, "load_signing_key", lambda *a: calls.append(a) or original(*a))
+    original = _client.load_signing_key
+    monkeypatch.setattr(_client, "load_signing_key", lambda *a: calls.append(a) or original(*a))
     token_client, _unused = client(entra, keystore_path=registered_pem, scope=[d.GRAPH_SCOPE])
     from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import target_from_term
 

@@ -14,12 +14,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.assertion import (
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import (
     assertion_claims,
+    load_signing_key,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import CertificateSettings
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import load_signing_key
 
 CLIENT = "5f0c8a5e-7c1b-4a57-9d3c-6f1c2e9b4a10"
 AUDIENCE = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
