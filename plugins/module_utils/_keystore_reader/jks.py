@@ -23,12 +23,15 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    TOKEN_OPTION_NAMES,
     KeyMaterial,
+    OptionNames,
     certificate_matches_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
+    AliasError,
     AzureAdOAuthError,
     KeystoreError,
 )
@@ -49,19 +52,21 @@ def load_jks(
     keystore_password: str | None = None,
     key_password: str | None = None,
     alias: str | None = None,
+    names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
     """Read the private key entry of a JKS or JCEKS keystore held in ``data``.
 
-    ``key_password`` defaults to ``keystore_password``, as with keytool.
-    Raises KeystoreError (or MissingDependencyError), whatever the libraries do.
+    ``key_password`` defaults to ``keystore_password``, as with keytool. Messages name the options as
+    ``names`` calls them. Raises KeystoreError (AliasError when ``alias`` picks no private key entry) or
+    MissingDependencyError, whatever the libraries do.
     """
     try:
-        return _load(data, path, store_type, keystore_password, key_password, alias)
+        return _load(data, path, store_type, keystore_password, key_password, alias, names)
     except (AzureAdOAuthError, *MUST_PROPAGATE):
         raise
     except BaseException:  # the safety net, native panics included: never a library's text
         raise KeystoreError(
-            f"keystore_path '{path}' could not be read as a {store_type.upper()} keystore.", option="keystore_path"
+            f"{names.path} '{path}' could not be read as a {store_type.upper()} keystore.", option=names.path
         ) from None
 
 
@@ -72,23 +77,24 @@ def _load(
     keystore_password: str | None,
     key_password: str | None,
     alias: str | None,
+    names: OptionNames,
 ) -> KeyMaterial:
     label = store_type.upper()
     if keystore_password is None:
         raise KeystoreError(
-            f"keystore_password is required to open the {label} keystore '{path}': "
+            f"{names.store_password} is required to open the {label} keystore '{path}': "
             "without it the file's integrity cannot be checked.",
-            option="keystore_password",
+            option=names.store_password,
         )
     jks = _import_pyjks(label)
-    store = _open_store(jks, data, path, label, keystore_password)
-    name, entry = select_entry(store.entries, store.private_keys, path, label, alias)
+    store = _open_store(jks, data, path, label, keystore_password, names)
+    name, entry = select_entry(store.entries, store.private_keys, path, label, alias, names)
     encrypted = getattr(entry, "_encrypted", None)
     if not isinstance(encrypted, bytes):
-        raise KeystoreError(f"The private key entry '{name}' of '{path}' could not be read.", option="keystore_path")
+        raise KeystoreError(f"The private key entry '{name}' of '{path}' could not be read.", option=names.path)
     password = keystore_password if key_password is None else key_password
-    private_key = decrypt_entry(encrypted, password, store_type, name, path, key_password is not None)
-    certificate, chain = _entry_certificates(entry.cert_chain, private_key, name, path)
+    private_key = decrypt_entry(encrypted, password, store_type, name, path, key_password is not None, names)
+    certificate, chain = _entry_certificates(entry.cert_chain, private_key, name, path, names)
     return KeyMaterial(private_key, certificate, chain, name, store_type)
 
 
@@ -100,37 +106,46 @@ def _import_pyjks(label: str) -> Any:
     return jks
 
 
-def _open_store(jks: Any, data: bytes, path: str, label: str, password: str) -> Any:
+def _open_store(jks: Any, data: bytes, path: str, label: str, password: str, names: OptionNames) -> Any:
     try:
         password.encode("utf-16-be")
     except UnicodeError:
         raise KeystoreError(
-            "keystore_password holds characters that a Java keystore password cannot hold.",
-            option="keystore_password",
+            f"{names.store_password} holds characters that a Java keystore password cannot hold.",
+            option=names.store_password,
         ) from None
     try:
         return jks.KeyStore.loads(data, password, try_decrypt_keys=False)
     except jks.util.KeystoreSignatureException:
         raise KeystoreError(
-            f"The {label} keystore '{path}' could not be opened: wrong keystore_password, or the file is corrupt.",
-            option="keystore_password",
+            f"The {label} keystore '{path}' could not be opened: wrong {names.store_password}, or the file is "
+            "corrupt.",
+            option=names.store_password,
         ) from None
     except jks.util.UnsupportedKeystoreVersionException:
         raise KeystoreError(
             f"The {label} keystore '{path}' uses a format version this reader does not know.",
-            option="keystore_path",
+            option=names.path,
         ) from None
     except Exception:  # malformed structure: pyjks's message may quote file bytes, so drop it
         raise KeystoreError(
             f"The {label} keystore '{path}' is corrupt or truncated.",
-            option="keystore_path",
+            option=names.path,
         ) from None
 
 
 def select_entry(
-    entries: dict[str, Any], private_keys: dict[str, Any], path: str, label: str, alias: str | None
+    entries: dict[str, Any],
+    private_keys: dict[str, Any],
+    path: str,
+    label: str,
+    alias: str | None,
+    names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> tuple[str, Any]:
-    """Pick the private key entry named ``alias`` (any case), or the only one there is."""
+    """Pick the private key entry named ``alias`` (any case), or the only one there is.
+
+    Raises AliasError when the alias picks none (or several, or none was given and there are several).
+    """
     available = ", ".join(sorted(private_keys)) or "none"
     if alias is not None:
         wanted = alias.lower()
@@ -141,32 +156,32 @@ def select_entry(
         if len(keys) == 1:
             return keys[0], private_keys[keys[0]]
         if len(named) > 1 and not keys:
-            raise KeystoreError(
-                f"keystore_alias '{alias}' matches several entries of '{path}' that differ only by case; "
+            raise AliasError(
+                f"{names.alias} '{alias}' matches several entries of '{path}' that differ only by case; "
                 "spell it exactly.",
-                option="keystore_alias",
+                option=names.alias,
             )
         if named:
-            raise KeystoreError(
-                f"keystore_alias '{alias}' is a {_entry_kind(entries[named[0]])} entry of '{path}', "
+            raise AliasError(
+                f"{names.alias} '{alias}' is a {_entry_kind(entries[named[0]])} entry of '{path}', "
                 f"not a private key entry. Private key entries: {available}.",
-                option="keystore_alias",
+                option=names.alias,
             )
-        raise KeystoreError(
-            f"keystore_alias '{alias}' is not an entry of the {label} keystore '{path}'. "
+        raise AliasError(
+            f"{names.alias} '{alias}' is not an entry of the {label} keystore '{path}'. "
             f"Private key entries: {available}.",
-            option="keystore_alias",
+            option=names.alias,
         )
     if not private_keys:
         raise KeystoreError(
             f"The {label} keystore '{path}' holds no private key entry ({_describe_others(entries)}).",
-            option="keystore_path",
+            option=names.path,
         )
     if len(private_keys) > 1:
-        raise KeystoreError(
+        raise AliasError(
             f"The {label} keystore '{path}' holds several private key entries ({available}): "
-            "set keystore_alias to choose one.",
-            option="keystore_alias",
+            f"set {names.alias} to choose one.",
+            option=names.alias,
         )
     name = next(iter(private_keys))
     return name, private_keys[name]
@@ -189,19 +204,23 @@ def _describe_others(entries: dict[str, Any]) -> str:
 
 
 def decrypt_entry(
-    encrypted: bytes, password: str, store_type: str, alias: str, path: str, key_password_given: bool = True
+    encrypted: bytes,
+    password: str,
+    store_type: str,
+    alias: str,
+    path: str,
+    key_password_given: bool = True,
+    names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> Any:
     """Decrypt a key entry's EncryptedPrivateKeyInfo and return a cryptography private key."""
     from jks import sun_crypto
     from jks.util import BadHashCheckException
 
-    wrong_password = _wrong_key_password(alias, path, key_password_given)
+    wrong_password = _wrong_key_password(alias, path, key_password_given, names)
     try:
         oid, params, ciphertext = read_encrypted_private_key_info(encrypted)
     except ValueError:
-        raise KeystoreError(
-            f"The private key entry '{alias}' of '{path}' is corrupt.", option="keystore_path"
-        ) from None
+        raise KeystoreError(f"The private key entry '{alias}' of '{path}' is corrupt.", option=names.path) from None
     if oid == JKS_KEY_PROTECTOR_OID:
         try:
             plaintext = sun_crypto.jks_pkey_decrypt(ciphertext, password)
@@ -209,39 +228,39 @@ def decrypt_entry(
             raise wrong_password from None
         # The protector's SHA-1 check passed: the password is right, so a parse failure
         # below means a key this host cannot read, not a wrong password.
-        return _parse_pkcs8(plaintext, alias, path, None)
+        return _parse_pkcs8(plaintext, alias, path, None, names)
     if oid == JCE_KEY_PROTECTOR_OID and store_type == "jceks":
         if not _is_ascii(password):
             raise KeystoreError(
                 f"The private key entry '{alias}' of '{path}' could not be decrypted: "
-                "JCEKS key passwords are ASCII only, and key_password is not.",
-                option="key_password",
+                f"JCEKS key passwords are ASCII only, and {names.key_password} is not.",
+                option=names.key_password,
             )
-        salt, iterations = _read_pbe_parameter(params, alias, path)
+        salt, iterations = _read_pbe_parameter(params, alias, path, names)
         try:
             plaintext = sun_crypto.jce_pbe_decrypt(ciphertext, password, salt, iterations)
         except Exception:  # bad padding, degenerate 3DES key...: all mean a wrong password
             raise wrong_password from None
         # No integrity check here: about 1 wrong password in 256 leaves valid padding and
         # yields garbage, which pyjks reports as a PyAsn1Error. Garbage is a wrong password too.
-        return _parse_pkcs8(plaintext, alias, path, wrong_password)
+        return _parse_pkcs8(plaintext, alias, path, wrong_password, names)
     raise KeystoreError(
         f"The private key entry '{alias}' of '{path}' is protected by an algorithm "
         f"this reader does not support (OID {oid}).",
-        option="keystore_path",
+        option=names.path,
     )
 
 
-def _wrong_key_password(alias: str, path: str, key_password_given: bool) -> KeystoreError:
+def _wrong_key_password(alias: str, path: str, key_password_given: bool, names: OptionNames) -> KeystoreError:
     if key_password_given:
         return KeystoreError(
-            f"The private key entry '{alias}' of '{path}' could not be decrypted: wrong key_password.",
-            option="key_password",
+            f"The private key entry '{alias}' of '{path}' could not be decrypted: wrong {names.key_password}.",
+            option=names.key_password,
         )
     return KeystoreError(
-        f"The private key entry '{alias}' of '{path}' could not be decrypted with keystore_password: "
-        "set key_password, as the entry has its own password.",
-        option="key_password",
+        f"The private key entry '{alias}' of '{path}' could not be decrypted with {names.store_password}: "
+        f"set {names.key_password}, as the entry has its own password.",
+        option=names.key_password,
     )
 
 
@@ -249,7 +268,9 @@ def _is_ascii(text: str) -> bool:
     return all(ord(char) < 128 for char in text)
 
 
-def _parse_pkcs8(plaintext: bytes, alias: str, path: str, wrong_password: KeystoreError | None) -> Any:
+def _parse_pkcs8(
+    plaintext: bytes, alias: str, path: str, wrong_password: KeystoreError | None, names: OptionNames
+) -> Any:
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
@@ -260,17 +281,19 @@ def _parse_pkcs8(plaintext: bytes, alias: str, path: str, wrong_password: Keysto
             raise wrong_password from None
         raise KeystoreError(
             f"The private key entry '{alias}' of '{path}' holds a key type this host cannot read.",
-            option="keystore_path",
+            option=names.path,
         ) from None
     except (ValueError, TypeError):
         if wrong_password is not None:
             raise wrong_password from None
         raise KeystoreError(
-            f"The private key entry '{alias}' of '{path}' could not be parsed.", option="keystore_path"
+            f"The private key entry '{alias}' of '{path}' could not be parsed.", option=names.path
         ) from None
 
 
-def _entry_certificates(cert_chain: Any, private_key: Any, alias: str, path: str) -> tuple[Any, tuple[Any, ...]]:
+def _entry_certificates(
+    cert_chain: Any, private_key: Any, alias: str, path: str, names: OptionNames
+) -> tuple[Any, tuple[Any, ...]]:
     from cryptography import x509
 
     certificates = []
@@ -278,21 +301,21 @@ def _entry_certificates(cert_chain: Any, private_key: Any, alias: str, path: str
         if cert_type != "X.509":
             raise KeystoreError(
                 f"The private key entry '{alias}' of '{path}' holds a certificate of a type other than X.509.",
-                option="keystore_path",
+                option=names.path,
             )
         try:
             certificates.append(x509.load_der_x509_certificate(bytes(der)))
         except ValueError:
             raise KeystoreError(
                 f"A certificate of the private key entry '{alias}' of '{path}' could not be parsed.",
-                option="keystore_path",
+                option=names.path,
             ) from None
     if not certificates:
         return None, ()
     if not certificate_matches_key(certificates[0], private_key):
         raise KeystoreError(
             f"The certificate of the private key entry '{alias}' of '{path}' does not match its private key.",
-            option="keystore_path",
+            option=names.path,
         )
     return certificates[0], tuple(certificates[1:])
 
@@ -352,7 +375,7 @@ def read_encrypted_private_key_info(der: bytes) -> tuple[str, bytes, bytes]:
     return decode_oid(der[oid_start:oid_end]), der[oid_end:algo_end], der[data_start:data_end]
 
 
-def _read_pbe_parameter(params: bytes, alias: str, path: str) -> tuple[bytes, int]:
+def _read_pbe_parameter(params: bytes, alias: str, path: str, names: OptionNames) -> tuple[bytes, int]:
     """PBEParameter ::= SEQUENCE { salt OCTET STRING (8 bytes), iterationCount INTEGER }."""
     try:
         start, end = read_der(params, 0, len(params), _SEQUENCE)
@@ -364,11 +387,11 @@ def _read_pbe_parameter(params: bytes, alias: str, path: str) -> tuple[bytes, in
     except ValueError:
         raise KeystoreError(
             f"The private key entry '{alias}' of '{path}' has corrupt protection parameters.",
-            option="keystore_path",
+            option=names.path,
         ) from None
     if not 0 < iterations <= MAX_JCE_ITERATIONS:
         raise KeystoreError(
             f"The private key entry '{alias}' of '{path}' has an iteration count outside 1..{MAX_JCE_ITERATIONS}.",
-            option="keystore_path",
+            option=names.path,
         )
     return params[salt_start:salt_end], iterations

@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The private key and certificates read from a keystore, whatever its format.
+"""The private key and certificates read from a keystore, whatever its format, and the names of the options
+that describe the keystore.
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
-Every keystore reader returns a ``KeyMaterial``. The helpers below work on
-``cryptography`` objects, but import nothing at module level: a secret-only
-token never loads a crypto library.
+Every keystore reader returns a ``KeyMaterial``, and words its errors with the
+``OptionNames`` its caller gives. The helpers below work on ``cryptography``
+objects, but import nothing at module level: a secret-only token never loads a
+crypto library.
 """
 
 from __future__ import annotations
@@ -26,6 +28,27 @@ SOURCE_TYPES = ("jks", "jceks", "pkcs12", "pem")
 MIN_RSA_KEY_SIZE = 2048
 # Spelled out, these letters start with a vowel sound ("an EC", "an RSA", "an Ed25519"); the others do not ("a DSA").
 _VOWEL_SOUND_INITIALS = "AEFHILMNORSX"
+
+
+@dataclass(frozen=True)
+class OptionNames:
+    """What the options that describe a keystore are called by the module whose user reads the messages.
+
+    A reader's message names the option to fix, and its error's ``option`` points at it. The defaults are the
+    token module's and lookup's names; the keystore module reads its existing file with its own (``path``,
+    ``password``, ``alias``...: _keystore_writer/options.py), so that each module speaks of the options its
+    user wrote.
+    """
+
+    path: str = "keystore_path"
+    store_type: str = "keystore_type"
+    store_password: str = "keystore_password"  # noqa: S105 - the option's name, not a password
+    key_password: str = "key_password"  # noqa: S105 - the option's name, not a password
+    alias: str = "keystore_alias"
+    certificate_path: str = "certificate_path"
+
+
+TOKEN_OPTION_NAMES = OptionNames()
 
 
 @dataclass(frozen=True)

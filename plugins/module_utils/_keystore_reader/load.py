@@ -24,7 +24,9 @@ import os
 import stat
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    TOKEN_OPTION_NAMES,
     KeyMaterial,
+    OptionNames,
     split_leaf,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
@@ -51,6 +53,7 @@ def load_key_material(
     key_password: str | None = None,
     alias: str | None = None,
     certificate_path: str | None = None,
+    names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
     """Read the private key, its certificate and chain from ``path``.
 
@@ -58,31 +61,60 @@ def load_key_material(
     type, which must then agree with the bytes. An empty ``alias`` or
     ``certificate_path`` counts as unset. A certificate in ``certificate_path``
     (PEM or DER) replaces any certificate found in the keystore; it must match
-    the key. Raises KeystoreError, or MissingDependencyError when a library
-    the format needs (cryptography, pyjks) is not installed; nothing else.
+    the key. Messages name the options as ``names`` calls them (the token
+    module's names by default). Raises KeystoreError (AliasError when the alias
+    picks no private key entry), or MissingDependencyError when a library the
+    format needs (cryptography, pyjks) is not installed; nothing else.
     """
-    kind = _check_arguments(path, keystore_type, keystore_password, key_password, alias, certificate_path)
+    kind = _check_arguments(path, keystore_type, keystore_password, key_password, alias, certificate_path, names)
     described = "a keystore"
     try:
-        data = read_file(path, "keystore_path")
-        detected = _resolve_type(data, kind, path)
+        data = read_file(path, names.path)
+        detected = _resolve_type(data, kind, path, names)
         described = f"a {_LABELS[detected]} keystore"
-        material = _read(detected, data, path, keystore_password, key_password, alias or None)
+        material = _read(detected, data, path, keystore_password, key_password, alias or None, names)
         if certificate_path:
-            material = attach_certificate(material, certificate_path)
+            material = attach_certificate(material, certificate_path, names)
         return material
     except (AzureAdOAuthError, *MUST_PROPAGATE):  # KeystoreError, or MissingDependencyError for a missing library
         raise
     except BaseException:  # the safety net, native panics included: never leak a library's exception or its text
-        message = f"keystore_path '{path}' could not be read as {described}."
-        raise KeystoreError(message, option="keystore_path") from None
+        raise _unreadable(path, described, names) from None
 
 
-def detect_keystore_type(data: bytes) -> str:
+def load_keystore_bytes(
+    data: bytes,
+    path: str,
+    keystore_password: str | None = None,
+    key_password: str | None = None,
+    alias: str | None = None,
+    names: OptionNames = TOKEN_OPTION_NAMES,
+) -> KeyMaterial:
+    """The material of keystore bytes already read, whose type comes from the bytes alone.
+
+    For the keystore module, which reads its existing file (and reads back what it wrote) itself. ``path``
+    only names the bytes in messages. Raises as ``load_key_material`` does.
+    """
+    described = "a keystore"
+    try:
+        kind = detect_keystore_type(data, names)
+        described = f"a {_LABELS[kind]} keystore"
+        return _read(kind, data, path, keystore_password, key_password, alias, names)
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # the safety net: a library's error or panic, whose text may quote the bytes
+        raise _unreadable(path, described, names) from None
+
+
+def _unreadable(path: str, described: str, names: OptionNames) -> KeystoreError:
+    return KeystoreError(f"{names.path} '{path}' could not be read as {described}.", option=names.path)
+
+
+def detect_keystore_type(data: bytes, names: OptionNames = TOKEN_OPTION_NAMES) -> str:
     """``jks``, ``jceks``, ``pkcs12`` or ``pem``, from the bytes alone. Raises KeystoreError otherwise."""
     detected = _sniff(data)
     if detected is None:
-        raise KeystoreError("The file is not a JKS, JCEKS, PKCS12 or PEM keystore.", option="keystore_path")
+        raise KeystoreError("The file is not a JKS, JCEKS, PKCS12 or PEM keystore.", option=names.path)
     return detected
 
 
@@ -120,14 +152,15 @@ def _check_arguments(
     key_password: object,
     alias: object,
     certificate_path: object,
+    names: OptionNames,
 ) -> str:
     if not isinstance(path, str) or not path:
-        raise KeystoreError("keystore_path must be a non-empty path.", option="keystore_path")
+        raise KeystoreError(f"{names.path} must be a non-empty path.", option=names.path)
     for value, option in (
-        (keystore_password, "keystore_password"),
-        (key_password, "key_password"),
-        (alias, "keystore_alias"),
-        (certificate_path, "certificate_path"),
+        (keystore_password, names.store_password),
+        (key_password, names.key_password),
+        (alias, names.alias),
+        (certificate_path, names.certificate_path),
     ):
         if value is not None and not isinstance(value, str):
             raise KeystoreError(f"{option} must be a string.", option=option)
@@ -135,62 +168,70 @@ def _check_arguments(
     kind = _TYPE_ALIASES.get(kind, kind)
     if kind not in KEYSTORE_TYPES:
         raise KeystoreError(
-            "keystore_type must be one of {}, not {!r}.".format(", ".join(KEYSTORE_TYPES), keystore_type),
-            option="keystore_type",
+            "{} must be one of {}, not {!r}.".format(names.store_type, ", ".join(KEYSTORE_TYPES), keystore_type),
+            option=names.store_type,
         )
     return kind
 
 
-def _resolve_type(data: bytes, kind: str, path: str) -> str:
+def _resolve_type(data: bytes, kind: str, path: str, names: OptionNames) -> str:
     detected = _sniff(data)
     if detected is None:
-        prefix = "" if kind == "auto" else f"keystore_type is {kind} but "
+        prefix = "" if kind == "auto" else f"{names.store_type} is {kind} but "
         raise KeystoreError(
-            f"{prefix}keystore_path '{path}' is not a JKS, JCEKS, PKCS12 or PEM keystore.", option="keystore_path"
+            f"{prefix}{names.path} '{path}' is not a JKS, JCEKS, PKCS12 or PEM keystore.", option=names.path
         )
     if kind not in ("auto", detected):
         raise KeystoreError(
-            f"keystore_type is {kind} but the file '{path}' is a {_LABELS[detected]} keystore.",
-            option="keystore_type",
+            f"{names.store_type} is {kind} but the file '{path}' is a {_LABELS[detected]} keystore.",
+            option=names.store_type,
         )
     return detected
 
 
 def _read(
-    kind: str, data: bytes, path: str, keystore_password: str | None, key_password: str | None, alias: str | None
+    kind: str,
+    data: bytes,
+    path: str,
+    keystore_password: str | None,
+    key_password: str | None,
+    alias: str | None,
+    names: OptionNames,
 ) -> KeyMaterial:
     require("cryptography", "to read keystores and key files")
     if kind in ("jks", "jceks"):
         from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
 
-        return load_jks(data, path, kind, keystore_password, key_password, alias)
+        return load_jks(data, path, kind, keystore_password, key_password, alias, names)
     if kind == "pkcs12":
         from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
 
-        return load_pkcs12(data, path, keystore_password, key_password, alias)
+        return load_pkcs12(data, path, keystore_password, key_password, alias, names)
     from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_pem
 
-    return load_pem(data, path, keystore_password, key_password, alias)
+    return load_pem(data, path, keystore_password, key_password, alias, names)
 
 
-def attach_certificate(material: KeyMaterial, certificate_path: str) -> KeyMaterial:
+def attach_certificate(
+    material: KeyMaterial, certificate_path: str, names: OptionNames = TOKEN_OPTION_NAMES
+) -> KeyMaterial:
     """Take the leaf (and chain) from ``certificate_path`` instead of the keystore."""
     from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_certificates
 
-    data = read_file(certificate_path, "certificate_path")
+    option = names.certificate_path
+    data = read_file(certificate_path, option)
     try:
-        certificates = load_certificates(data, certificate_path, "certificate_path")
+        certificates = load_certificates(data, certificate_path, option)
         certificate, chain = split_leaf(material.private_key, certificates)
     except (AzureAdOAuthError, *MUST_PROPAGATE):
         raise
     except BaseException:  # a library failing on the certificate file: blame that file, not the keystore
         raise KeystoreError(
-            f"certificate_path '{certificate_path}' could not be read as a certificate.", option="certificate_path"
+            f"{option} '{certificate_path}' could not be read as a certificate.", option=option
         ) from None
     if certificate is None:
         raise KeystoreError(
-            f"The certificate in certificate_path '{certificate_path}' does not match the private key.",
-            option="certificate_path",
+            f"The certificate in {option} '{certificate_path}' does not match the private key.", option=option
         )
     return KeyMaterial(material.private_key, certificate, chain, material.alias, material.source_type)
 

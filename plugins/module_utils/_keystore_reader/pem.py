@@ -18,7 +18,9 @@ import re
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    TOKEN_OPTION_NAMES,
     KeyMaterial,
+    OptionNames,
     split_leaf,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
@@ -42,42 +44,44 @@ def load_pem(
     keystore_password: str | None = None,
     key_password: str | None = None,
     alias: str | None = None,
+    names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
     """Read the one private key of a PEM file and the certificates beside it.
 
     The key password is ``key_password``, or else ``keystore_password``. PEM
     has no aliases, so ``alias`` is not used. A key without any certificate
-    gives ``certificate=None``. Raises KeystoreError, whatever the library does.
+    gives ``certificate=None``. Messages name the options as ``names`` calls
+    them. Raises KeystoreError, whatever the library does.
     """
     try:
-        return _load(data, path, key_password if key_password is not None else keystore_password)
+        return _load(data, path, key_password if key_password is not None else keystore_password, names)
     except (AzureAdOAuthError, *MUST_PROPAGATE):
         raise
     except BaseException:  # the safety net, native panics included: never the library's text
         raise KeystoreError(
-            f"keystore_path '{path}' could not be read as a PEM keystore.", option="keystore_path"
+            f"{names.path} '{path}' could not be read as a PEM keystore.", option=names.path
         ) from None
 
 
-def _load(data: bytes, path: str, password: str | None) -> KeyMaterial:
+def _load(data: bytes, path: str, password: str | None, names: OptionNames) -> KeyMaterial:
     blocks = pem_blocks(data)
     keys = [(label, block) for label, block in blocks if label.endswith("PRIVATE KEY")]
     cert_blocks = [block for label, block in blocks if label.encode("ascii") in _CERTIFICATE_LABELS]
     if not keys:
         what = "only certificates" if cert_blocks else "no PEM private key or certificate"
-        raise KeystoreError(f"The PEM file '{path}' holds no private key ({what}).", option="keystore_path")
+        raise KeystoreError(f"The PEM file '{path}' holds no private key ({what}).", option=names.path)
     if len(keys) > 1:
         raise KeystoreError(
             f"The PEM file '{path}' holds {len(keys)} private keys; keep one key per file.",
-            option="keystore_path",
+            option=names.path,
         )
-    private_key = load_private_key(keys[0][0], keys[0][1], path, password)
-    certificates = [parse_pem_certificate(block, path, "keystore_path") for block in cert_blocks]
+    private_key = load_private_key(keys[0][0], keys[0][1], path, password, names)
+    certificates = [parse_pem_certificate(block, path, names.path) for block in cert_blocks]
     certificate, chain = split_leaf(private_key, certificates)
     if certificate is None and certificates:
         raise KeystoreError(
             f"None of the certificates in the PEM file '{path}' matches its private key.",
-            option="keystore_path",
+            option=names.path,
         )
     return KeyMaterial(private_key, certificate, chain, None, "pem")
 
@@ -86,7 +90,9 @@ def _is_encrypted(label: str, block: bytes) -> bool:
     return label == "ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in block
 
 
-def load_private_key(label: str, block: bytes, path: str, password: str | None) -> Any:
+def load_private_key(
+    label: str, block: bytes, path: str, password: str | None, names: OptionNames = TOKEN_OPTION_NAMES
+) -> Any:
     """Parse one PEM private key block, decrypting it with ``password`` when it is encrypted."""
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -94,29 +100,32 @@ def load_private_key(label: str, block: bytes, path: str, password: str | None) 
     if label == "OPENSSH PRIVATE KEY":
         raise KeystoreError(
             f"The private key in '{path}' is in OpenSSH format, not PEM.",
-            option="keystore_path",
+            option=names.path,
             hint="Convert it with: ssh-keygen -p -m PKCS8 -f <file>",
         )
     encrypted = _is_encrypted(label, block)
     if encrypted and password is None:
-        raise KeystoreError(f"The private key in '{path}' is encrypted: set key_password.", option="key_password")
+        raise KeystoreError(
+            f"The private key in '{path}' is encrypted: set {names.key_password}.", option=names.key_password
+        )
     secret = password.encode("utf-8", "surrogatepass") if encrypted and password is not None else None
     try:
         return load_pem_private_key(block, secret)
     except UnsupportedAlgorithm:
         raise KeystoreError(
             f"The private key in '{path}' uses a key type or encryption this host cannot read.",
-            option="keystore_path",
+            option=names.path,
         ) from None
     except TypeError:  # encryption we did not spot from the headers
-        message = f"The private key in '{path}' is encrypted: set key_password."
-        raise KeystoreError(message, option="key_password") from None
+        message = f"The private key in '{path}' is encrypted: set {names.key_password}."
+        raise KeystoreError(message, option=names.key_password) from None
     except ValueError:
         if encrypted:
             raise KeystoreError(
-                f"The private key in '{path}' could not be decrypted: wrong key_password.", option="key_password"
+                f"The private key in '{path}' could not be decrypted: wrong {names.key_password}.",
+                option=names.key_password,
             ) from None
-        raise KeystoreError(f"The private key in '{path}' could not be parsed.", option="keystore_path") from None
+        raise KeystoreError(f"The private key in '{path}' could not be parsed.", option=names.path) from None
 
 
 def parse_pem_certificate(block: bytes, path: str, option: str) -> Any:

@@ -24,11 +24,14 @@ import warnings
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    TOKEN_OPTION_NAMES,
     KeyMaterial,
+    OptionNames,
     split_leaf,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
+    AliasError,
     AzureAdOAuthError,
     KeystoreError,
 )
@@ -40,52 +43,56 @@ def load_pkcs12(
     keystore_password: str | None = None,
     key_password: str | None = None,
     alias: str | None = None,
+    names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
     """Read the (first) private key of a PKCS12 file and its certificates.
 
-    PKCS12 keys share the store password, so ``key_password`` is not used.
-    Raises KeystoreError (or MissingDependencyError), whatever the library does.
+    PKCS12 keys share the store password, so ``key_password`` is not used. Messages name the options as
+    ``names`` calls them. Raises KeystoreError (AliasError when ``alias`` does not name the key's entry) or
+    MissingDependencyError, whatever the library does.
     """
     try:
-        return _load(data, path, keystore_password, alias)
+        return _load(data, path, keystore_password, alias, names)
     except (AzureAdOAuthError, *MUST_PROPAGATE):
         raise
     except BaseException:  # the safety net, native panics included: never the library's text
         raise KeystoreError(
-            f"keystore_path '{path}' could not be read as a PKCS12 keystore.", option="keystore_path"
+            f"{names.path} '{path}' could not be read as a PKCS12 keystore.", option=names.path
         ) from None
 
 
-def _load(data: bytes, path: str, keystore_password: str | None, alias: str | None) -> KeyMaterial:
-    bundle = _open(data, path, keystore_password)
+def _load(
+    data: bytes, path: str, keystore_password: str | None, alias: str | None, names: OptionNames
+) -> KeyMaterial:
+    bundle = _open(data, path, keystore_password, names)
     if bundle.key is None:
         raise KeystoreError(
             f"The PKCS12 keystore '{path}' holds no private key (a trust store or a certificate-only export?).",
-            option="keystore_path",
+            option=names.path,
         )
     entry_name = _friendly_name(bundle.cert)
     if alias is not None:
-        check_alias(alias, entry_name, path)
+        check_alias(alias, entry_name, path, names)
     bags = ([bundle.cert] if bundle.cert is not None else []) + list(bundle.additional_certs)
     certificates = [bag.certificate for bag in bags]
     certificate, chain = split_leaf(bundle.key, certificates)
     if certificate is None and certificates and bundle.cert is not None:
         raise KeystoreError(
             f"The certificate of the private key in the PKCS12 keystore '{path}' does not match the key.",
-            option="keystore_path",
+            option=names.path,
         )
     return KeyMaterial(bundle.key, certificate, chain, entry_name, "pkcs12")
 
 
-def _open(data: bytes, path: str, keystore_password: str | None) -> Any:
+def _open(data: bytes, path: str, keystore_password: str | None, names: OptionNames) -> Any:
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     password = None if keystore_password is None else keystore_password.encode("utf-8", "surrogatepass")
     if password is not None and b"\x00" in password:
         raise KeystoreError(
-            "keystore_password holds a NUL byte (\\x00), which a PKCS12 password cannot hold.",
-            option="keystore_password",
+            f"{names.store_password} holds a NUL byte (\\x00), which a PKCS12 password cannot hold.",
+            option=names.store_password,
         )
     try:
         with warnings.catch_warnings():
@@ -96,20 +103,21 @@ def _open(data: bytes, path: str, keystore_password: str | None) -> Any:
     except UnsupportedAlgorithm:
         raise KeystoreError(
             f"The PKCS12 keystore '{path}' uses an algorithm that this host's cryptography library cannot read.",
-            option="keystore_path",
+            option=names.path,
             hint="Re-export it with modern encryption: openssl pkcs12 -export (OpenSSL 3 defaults to AES-256).",
         ) from None
     except (ValueError, TypeError):
         if keystore_password is None:
             message = (
                 f"The PKCS12 keystore '{path}' could not be opened without a password: "
-                "set keystore_password, or the file is corrupt."
+                f"set {names.store_password}, or the file is corrupt."
             )
         else:
             message = (
-                f"The PKCS12 keystore '{path}' could not be opened: wrong keystore_password, or the file is corrupt."
+                f"The PKCS12 keystore '{path}' could not be opened: wrong {names.store_password}, "
+                "or the file is corrupt."
             )
-        raise KeystoreError(message, option="keystore_password", hint=_legacy_hint()) from None
+        raise KeystoreError(message, option=names.store_password, hint=_legacy_hint()) from None
 
 
 def _legacy_hint() -> str | None:
@@ -135,18 +143,18 @@ def _friendly_name(bag: Any) -> str | None:
     return bag.friendly_name.decode("utf-8", "replace")
 
 
-def check_alias(alias: str, entry_name: str | None, path: str) -> None:
-    """Refuse an alias that does not name the first private key entry, the only one we can read."""
+def check_alias(alias: str, entry_name: str | None, path: str, names: OptionNames = TOKEN_OPTION_NAMES) -> None:
+    """Refuse an alias that does not name the first private key entry, the only one we can read (AliasError)."""
     if entry_name is None:
-        raise KeystoreError(
-            f"keystore_alias '{alias}' cannot be matched: the private key entry of the PKCS12 keystore '{path}' "
-            "has no friendly name (alias). Leave keystore_alias unset to use that key.",
-            option="keystore_alias",
+        raise AliasError(
+            f"{names.alias} '{alias}' cannot be matched: the private key entry of the PKCS12 keystore '{path}' "
+            f"has no friendly name (alias). Leave {names.alias} unset to use that key.",
+            option=names.alias,
         )
     if entry_name.lower() != alias.lower():
-        raise KeystoreError(
-            f"keystore_alias '{alias}' is not the first private key entry ('{entry_name}'); only the first can be "
-            f"read from a PKCS12 file: export that entry into its own file.",
-            option="keystore_alias",
+        raise AliasError(
+            f"{names.alias} '{alias}' is not the first private key entry ('{entry_name}'); only the first can be "
+            "read from a PKCS12 file: export that entry into its own file.",
+            option=names.alias,
             hint=f"keytool -importkeystore -srckeystore '{path}' -srcalias '{alias}' -destkeystore single.p12",
         )

@@ -23,7 +23,9 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     KeyMaterial,
     certificate_der,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.certificate_info import expires_within
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import KEYSTORE_OPTION_NAMES
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MAX_READ_SIZE,
     MISSING,
@@ -40,9 +42,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.se
     same_key,
     stored_alias,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
-    MUST_PROPAGATE,
+    AliasError,
     AzureAdOAuthError,
     KeystoreError,
     OptionError,
@@ -51,15 +52,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_check
 
 KEEP, WRITE, GENERATE = "keep", "write", "generate"
 ABSENT, READABLE, UNREADABLE = "absent", "readable", "unreadable"
-
-# The loader names the token module's options; this module calls them otherwise.
-_OPTION_NAMES = {
-    "keystore_password": "password",
-    "key_password": "key_password",
-    "keystore_alias": "alias",
-    "keystore_path": "path",
-    "keystore_type": "type",
-}
 
 # Options whose values reach a file name or a native library: a NUL byte in any of them is refused up front.
 NUL_FREE_OPTIONS = (
@@ -136,20 +128,13 @@ class KeystorePlan:
         return self.action != KEEP
 
 
-def renamed(message: str) -> str:
-    """A loader message with the token module's option names replaced by this module's."""
-    for theirs, ours in _OPTION_NAMES.items():
-        if theirs != ours:
-            message = message.replace(theirs, ours)
-    return message
-
-
 def inspect_existing(path: str, keystore_type: str, password: str, key_password: str | None,
                      alias: str, follow: bool = False, owner: str | None = None) -> ExistingKeystore:
     """Open the file at ``path`` with the given passwords, if there is one and it may be opened.
 
     A symbolic link is looked through only with ``follow``; a link left unfollowed, or a file of a user
-    the module does not trust (see _keystore_paths.is_trusted), is not opened at all.
+    the module does not trust (see paths.is_trusted), is not opened at all. The readers word their errors
+    with this module's option names (KEYSTORE_OPTION_NAMES).
     """
     target = resolve_target(path, "path", follow)
     if target.kind == MISSING:
@@ -167,17 +152,19 @@ def inspect_existing(path: str, keystore_type: str, password: str, key_password:
 
     wanted = stored_alias(keystore_type, alias)
     try:
-        return ExistingKeystore(READABLE, load_keystore_bytes(data, path, password, key_password, wanted),
-                                target=target)
-    except KeystoreError as exc:
-        if exc.option != "keystore_alias":
-            return ExistingKeystore(UNREADABLE, problem=exc, target=target)
-    # The passwords opened the store, but the alias is not its key entry: find out what is.
-    try:
-        return ExistingKeystore(READABLE, load_keystore_bytes(data, path, password, key_password, None),
-                                target=target)
+        return ExistingKeystore(READABLE, _load(data, path, password, key_password, wanted), target=target)
+    except AliasError:
+        pass  # the passwords opened the store, but the alias is not its key entry: find out what is, below
     except KeystoreError as exc:
         return ExistingKeystore(UNREADABLE, problem=exc, target=target)
+    try:
+        return ExistingKeystore(READABLE, _load(data, path, password, key_password, None), target=target)
+    except KeystoreError as exc:
+        return ExistingKeystore(UNREADABLE, problem=exc, target=target)
+
+
+def _load(data: bytes, path: str, password: str, key_password: str | None, alias: str | None) -> KeyMaterial:
+    return load_keystore_bytes(data, path, password, key_password, alias, KEYSTORE_OPTION_NAMES)
 
 
 def _read_existing(path: str) -> bytes | None:
@@ -196,47 +183,13 @@ def _read_existing(path: str) -> bytes | None:
     return data
 
 
-def load_keystore_bytes(data: bytes, path: str, password: str, key_password: str | None,
-                        alias: str | None) -> KeyMaterial:
-    """The material of a JKS, JCEKS, PKCS12 or PEM keystore's bytes (the type comes from the bytes).
-
-    The loaders raise KeystoreError naming the token module's options (see ``renamed``). Anything else they
-    raise, a panic of native code included, becomes a KeystoreError naming path, without its text.
-    """
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import detect_keystore_type
-
-    described = "a keystore"
-    try:
-        require("cryptography", "to read keystores and key files")
-        kind = detect_keystore_type(data)
-        described = f"a {kind.upper()} keystore"
-        if kind in ("jks", "jceks"):
-            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
-
-            return load_jks(data, path, kind, password, key_password, alias)
-        if kind == "pkcs12":
-            from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
-
-            return load_pkcs12(data, path, password, key_password, alias)
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_pem
-
-        return load_pem(data, path, password, key_password, alias)
-    except AzureAdOAuthError:
-        raise
-    except MUST_PROPAGATE:
-        raise
-    except BaseException:  # the safety net: a library's error or panic, whose text may quote the bytes
-        raise KeystoreError(f"path '{path}' could not be read as {described}.", option="path") from None
-
-
-# What to do about a file that does not open, by the option at fault.
+# What to do about a file that does not open, by the option at fault (an AliasError: see refusal).
 _REFUSALS = {
     "password": ("it does not open with the given password", "Give the password it was made with"),
     "key_password": (
         "its private key entry does not decrypt with the given key_password (which defaults to password)",
         "Give the key_password it was made with",
     ),
-    "alias": (None, "Set alias to the name of the entry to keep"),
     "path": ("it cannot be read as a keystore", "Check path"),
 }
 
@@ -246,13 +199,13 @@ def refusal(path: str, existing: ExistingKeystore, alias: str) -> AzureAdOAuthEr
     if existing.untouchable is not None:
         return existing.untouchable
     problem = existing.problem
-    option = _OPTION_NAMES.get(problem.option or "", "path") if problem is not None else "path"
-    if option not in _REFUSALS:
-        option = "path"
-    detail = renamed(str(problem)) if problem is not None else "it could not be read"
-    why, fix = _REFUSALS[option]
-    if why is None:
-        why = f"its entries cannot be matched to alias '{alias}'"
+    detail = str(problem) if problem is not None else "it could not be read"
+    if isinstance(problem, AliasError):
+        option = "alias"
+        why, fix = f"its entries cannot be matched to alias '{alias}'", "Set alias to the name of the entry to keep"
+    else:
+        option = problem.option if problem is not None and problem.option in _REFUSALS else "path"
+        why, fix = _REFUSALS[option]
     return KeystoreError(
         f"The existing file at path '{path}' was left untouched: {why}. ({detail}) "
         f"{fix}, or set force: true to replace it (with backup: true to keep a copy).",

@@ -34,6 +34,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     certificate_matches_key,
     check_key_policy,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import MissingDependencyError, require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -164,33 +165,18 @@ def verify_keystore_bytes(
     password: str,
     key_password: str | None = None,
 ) -> None:
-    """Read ``data`` back and check that it holds ``material`` under ``alias``; raise KeystoreError if not."""
+    """Read ``data`` back and check that it holds ``material`` under ``alias``, as ``keystore_type``; raise
+    KeystoreError if not."""
     try:
-        loaded = read_keystore_bytes(data, keystore_type, password, key_password, stored_alias(keystore_type, alias))
+        loaded = load_keystore_bytes(data, "(in memory)", password, key_password, stored_alias(keystore_type, alias))
     except (MissingDependencyError, *MUST_PROPAGATE):
         raise
-    except BaseException:  # the reader's error (naming the token module's options) or a panic: not what we wrote
+    except BaseException:  # the reader's error, whatever it says, or a panic: not what we wrote
         loaded = None
-    if loaded is None or not same_key(loaded.private_key, material.private_key) or (
-        certificate_der(loaded.certificate) != certificate_der(material.certificate)
-        or [certificate_der(cert) for cert in loaded.chain] != [certificate_der(cert) for cert in material.chain]
-    ):
+    same = loaded is not None and loaded.source_type == keystore_type and loaded.chain_der == material.chain_der
+    if not same or not same_key(loaded.private_key, material.private_key):
         raise KeystoreError(f"The {keystore_type} keystore written in memory did not read back the same; "
                             "nothing was written.", option="path")
-
-
-def read_keystore_bytes(
-    data: bytes, keystore_type: str, password: str, key_password: str | None, alias: str | None
-) -> KeyMaterial:
-    """Open keystore bytes with the collection's readers (raises KeystoreError)."""
-    label = "(in memory)"
-    if keystore_type == "pkcs12":
-        from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
-
-        return load_pkcs12(data, label, password, key_password, alias)
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import load_jks
-
-    return load_jks(data, label, keystore_type, password, key_password, alias)
 
 
 def public_key_der(private_key: Any) -> bytes:

@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Neutral errors raised by the token core.
+"""Neutral errors raised by the collection's core: the token path, the transport, and keystore reading and writing.
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
-The core never knows whether a module or a lookup called it. Each adapter turns
-these errors into its own failure (``fail_json`` or ``AnsibleLookupError``).
-Messages must never contain a secret, a password, key material or an assertion.
+The core never knows which entry point called it (the token module or lookup,
+the keystore module, a filter). Each adapter in _adapters turns these errors
+into its own failure (``fail_json``, ``AnsibleLookupError``...). ``option``
+names the option at fault in the caller's own words. Messages must never
+contain a secret, a password, key material or an assertion.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ class OptionError(AzureAdOAuthError):
 
 class KeystoreError(AzureAdOAuthError):
     """The keystore or key file cannot be read, opened or used."""
+
+
+class AliasError(KeystoreError):
+    """The keystore opened, but the alias picks none of its private key entries (or none was given, and
+    there are several to choose from).
+
+    The passwords were right: the keystore module tells this apart from other failures to find out what an
+    existing file holds (it reads it again without the alias).
+    """
 
 
 class TransportError(AzureAdOAuthError):

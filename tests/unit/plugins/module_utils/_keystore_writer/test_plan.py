@@ -20,7 +20,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.pl
     KeystoreRequest,
     inspect_existing,
     plan_keystore,
-    renamed,
     request_from_params,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
@@ -259,8 +258,15 @@ def test_key_password_only_counts_for_jks(tmp_path):
         request_from_params({**params, "password": ""})
 
 
-def test_loader_messages_use_this_modules_option_names():
-    assert renamed("wrong keystore_password for keystore_path") == "wrong password for path"
+def test_loader_messages_use_this_modules_option_names(tmp_path, material):
+    """The readers word the existing file's problems with this module's names; a path is never rewritten."""
+    directory = tmp_path / "keystore_path-keystore_password"
+    directory.mkdir()
+    path = lay_down(directory / "k.p12", material, password="Other-pass 3")
+    existing = inspect_existing(str(path), "pkcs12", PASSWORD, None, "azure-ad")
+    assert existing.state == UNREADABLE and existing.problem.option == "password"
+    assert str(existing.problem) == (f"The PKCS12 keystore '{path}' could not be opened: wrong password, or the file "
+                                     "is corrupt.")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- refusals name the option at fault
