@@ -26,7 +26,8 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import exchange as _exchange
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import trust as _trust
 
 MARKER = "LEAK-MARKER-hunter2-7f3a9c"
 
@@ -234,11 +235,11 @@ def hostile(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def fresh_transport():
     """No kept-alive connection or cached TLS context carries over from one case to the next."""
-    _http._POOL.clear()
-    _http._CONTEXTS.clear()
+    _exchange._POOL.clear()
+    _trust._CONTEXTS.clear()
     yield
-    _http._POOL.clear()
-    _http._CONTEXTS.clear()
+    _exchange._POOL.clear()
+    _trust._CONTEXTS.clear()
 
 
 class NativePanic(BaseException):

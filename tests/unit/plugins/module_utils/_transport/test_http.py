@@ -23,7 +23,9 @@ import pytest
 from hostile_endpoint import hostile_endpoint
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import exchange as _exchange
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import trust as _trust
 
 TIMEOUT = 1.5
 SLACK = 2.0  # generous: a loaded 2-core CI machine schedules threads late; unbounded cases run for ever
@@ -42,11 +44,11 @@ def fresh_transport(monkeypatch):
     for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE",
                  "CURL_CA_BUNDLE", "SSL_CERT_FILE"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
-    _http._POOL.clear()
-    _http._CONTEXTS.clear()
+    _exchange._POOL.clear()
+    _trust._CONTEXTS.clear()
     yield
-    _http._POOL.clear()
-    _http._CONTEXTS.clear()
+    _exchange._POOL.clear()
+    _trust._CONTEXTS.clear()
 
 
 def url(endpoint, tenant: str, v1: bool = False) -> str:
@@ -333,7 +335,7 @@ def test_a_length_shorter_than_the_body_reads_only_what_it_announced(hostile):
     tenant = hostile.tenant({"content_length": 2, "body": "{}garbage"})
     response = _http.post_form(url(hostile, tenant), FORM, timeout=TIMEOUT, verify=hostile.ca_path)
     assert response.body == b"{}"
-    assert not _http._POOL, "a connection with leftover bytes is never reused"
+    assert not _exchange._POOL, "a connection with leftover bytes is never reused"
 
 
 # --------------------------------------------------------------------------------------------- trust
@@ -450,7 +452,7 @@ def test_an_empty_system_store_falls_back_to_certifi(monkeypatch, tmp_path):
                                    "SSL_CERT_DIR", str(empty))  # fmt: skip
     monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: paths)
     monkeypatch.setattr(ssl.SSLContext, "load_default_certs", lambda self, purpose=None: None)
-    context = _http._new_tls_context(True)
+    context = _trust._new_tls_context(True)
     assert context.cert_store_stats()["x509_ca"] > 50
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert certifi.where()
@@ -460,7 +462,7 @@ def test_tls_is_1_2_or_later(hostile):
     import ssl
 
     for verify in (True, False, hostile.ca_path):
-        assert _http._new_tls_context(verify).minimum_version >= ssl.TLSVersion.TLSv1_2
+        assert _trust._new_tls_context(verify).minimum_version >= ssl.TLSVersion.TLSv1_2
 
 
 # --------------------------------------------------------------------------------------------- proxies

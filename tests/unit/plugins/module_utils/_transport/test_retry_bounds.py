@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http as _http
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import exchange as _exchange
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     MAX_RETRY_AFTER,
@@ -115,7 +115,7 @@ def hostile(tmp_path_factory):
 
 @pytest.mark.parametrize(("retries", "max_retry_wait"), [(0, 0.0), (1, 0.5), (2, 0.2)])
 def test_a_trickling_endpoint_keeps_the_documented_ceiling(hostile, retries, max_retry_wait):
-    _http._POOL.clear()
+    _exchange._POOL.clear()
     timeout = 1.0
     tenant = hostile.tenant({"trickle_body": 0.2, "body": "x" * 100})
     request, target = build_token_request({
