@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,15 @@ from collection_path import COLLECTIONS_ROOT, REPO_ROOT
 # ansible-core 2.19 refuses an ANSIBLE_CONFIG without a .cfg/.ini/.yml extension.
 EMPTY_CONFIG = REPO_ROOT / ".cache" / "ansible-empty.cfg"
 BIN = Path(sys.executable).parent
+
+
+def cli(name: str) -> str:
+    """An ansible command: the one beside this interpreter (our venv), else the one on PATH.
+
+    Under ``ansible-test units`` the venv holds no ansible scripts: ansible-test puts its own on PATH.
+    """
+    beside = BIN / name
+    return str(beside) if beside.is_file() else (shutil.which(name) or str(beside))
 
 
 def _empty_config() -> str:
@@ -60,7 +70,7 @@ def write_vars(path: Path, variables: dict) -> Path:
 def run_playbook(playbook: Path, vars_file: Path | None = None, env: dict | None = None, verbosity: int = 0,
                  check: bool = False, diff: bool = False, cwd: Path | None = None,
                  timeout: float = 600) -> subprocess.CompletedProcess:
-    argv = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    argv = [cli("ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
     if vars_file is not None:
         argv += ["-e", f"@{vars_file}"]
     if check:
@@ -74,7 +84,7 @@ def run_playbook(playbook: Path, vars_file: Path | None = None, env: dict | None
 def run_adhoc(module: str, args: str, vars_file: Path | None = None, env: dict | None = None, verbosity: int = 0,
               check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
     """``ansible localhost -m module -a args``; put secrets in ``vars_file`` and refer to them in ``args``."""
-    argv = [str(BIN / "ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", module, "-a", args]
+    argv = [cli("ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", module, "-a", args]
     if vars_file is not None:
         argv += ["-e", f"@{vars_file}"]
     if check:

@@ -24,3 +24,12 @@ def link_collection() -> Path:
         sys.path.insert(0, str(COLLECTIONS_ROOT))
     os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
     return COLLECTIONS_ROOT
+
+
+def python_path(*paths: str | os.PathLike) -> str:
+    """A PYTHONPATH for a child Python: ``paths`` first, then the one this process was given.
+
+    Keep what was inherited: under ``ansible-test units`` PYTHONPATH is how ansible itself is found.
+    """
+    inherited = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    return os.pathsep.join([str(path) for path in paths] + inherited)

@@ -110,13 +110,18 @@ def test_the_admin_api_needs_the_token(entra):
     assert requests.get(url, headers={"X-Emulator-Admin": entra.admin_token}, timeout=10).status_code == 200
 
 
+UNKNOWN_GUID_1 = "0e5b2c9a-4f1d-4c3e-9b8a-7d6f5e4c3b2a"
+UNKNOWN_GUID_2 = "1f6c3d0b-5a2e-4d4f-8c9b-8e7a6f5d4c3b"
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status"),
     [
         ("POST", "faults", {"faults": [{"type": "bogus"}]}, 400),
         ("POST", "apps", {"client_id": "not-a-guid"}, 400),
-        ("POST", "apps", {"client_id": str(uuid.uuid4()), "tenant_id": str(uuid.uuid4())}, 400),
-        ("POST", f"apps/{uuid.uuid4()}/secrets", {"value": "x"}, 400),
+        # Fixed GUIDs that no tenant or app has: random ones would give each xdist worker other test ids.
+        ("POST", "apps", {"client_id": UNKNOWN_GUID_1, "tenant_id": UNKNOWN_GUID_2}, 400),
+        ("POST", f"apps/{UNKNOWN_GUID_1}/secrets", {"value": "x"}, 400),
         ("POST", f"apps/{CLIENT_ID}/certificates", {"certificate": "not a certificate"}, 400),
         ("POST", "nothing", {}, 404),
         ("GET", "faults", None, 405),
