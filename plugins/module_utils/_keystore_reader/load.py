@@ -216,12 +216,12 @@ def attach_certificate(
     material: KeyMaterial, certificate_path: str, names: OptionNames = TOKEN_OPTION_NAMES
 ) -> KeyMaterial:
     """Take the leaf (and chain) from ``certificate_path`` instead of the keystore."""
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_certificates
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import Source, load_certificates
 
     option = names.certificate_path
     data = read_file(certificate_path, option)
     try:
-        certificates = load_certificates(data, certificate_path, option)
+        certificates = load_certificates(data, Source(f"{option} '{certificate_path}'", option))
         certificate, chain = split_leaf(material.private_key, certificates)
     except (AzureAdOAuthError, *MUST_PROPAGATE):
         raise

@@ -1,20 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PEM key files, with their certificates in the same file or apart.
+"""PEM (and DER) private keys and certificates: the one loader of both, for a PEM keystore and for the
+material handed to the keystore module.
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
-A PEM file may hold one private key (PKCS#8, traditional RSA/EC, encrypted or
-not) and any number of certificates, in any order, with text around them
-(``openssl pkcs12 -nodes`` writes "Bag Attributes" lines). The certificate
-may also come from ``certificate_path``, in PEM or DER.
+A PEM keystore may hold one private key (PKCS#8, traditional RSA/EC, encrypted
+or not) and any number of certificates, in any order, with text around them
+(``openssl pkcs12 -nodes`` writes "Bag Attributes" lines). The certificate may
+also come from ``certificate_path``, in PEM or DER. The keystore module's
+``private_key``, ``certificate`` and ``chain`` (and their ``*_path`` forms) are
+read by the same functions; a ``Source`` says how each caller names what it
+read. They raise KeystoreError; the keystore module reports its own options'
+problems as OptionError (see _keystore_writer/supplied_material.py).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
@@ -30,12 +36,35 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 )
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----", re.DOTALL)
-_CERTIFICATE_LABELS = (b"CERTIFICATE", b"X509 CERTIFICATE")
+_CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE")
+_OPENSSH_LABEL = "OPENSSH PRIVATE KEY"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What PEM or DER bytes are, as messages name them.
+
+    ``where`` stands in a sentence: ``'/etc/app.pem'`` (a PEM keystore), ``certificate_path '/etc/app.crt'``,
+    ``private_key``. ``option`` is the option an error about the bytes points at.
+    """
+
+    where: str
+    option: str
 
 
 def pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
     """Every PEM block of ``data`` as (label, block bytes), in file order."""
     return [(match.group(1).decode("ascii"), match.group(0)) for match in _BLOCK.finditer(data)]
+
+
+def private_key_blocks(data: bytes) -> list[tuple[str, bytes]]:
+    """The (label, block) of every private key block of PEM ``data`` (OpenSSH keys included, to be refused)."""
+    return [(label, block) for label, block in pem_blocks(data) if label.endswith("PRIVATE KEY")]
+
+
+def certificate_blocks(data: bytes) -> list[bytes]:
+    """Every certificate block of PEM ``data``, in file order."""
+    return [block for label, block in pem_blocks(data) if label in _CERTIFICATE_LABELS]
 
 
 def load_pem(
@@ -46,7 +75,7 @@ def load_pem(
     alias: str | None = None,
     names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
-    """Read the one private key of a PEM file and the certificates beside it.
+    """Read the one private key of a PEM keystore and the certificates beside it.
 
     The key password is ``key_password``, or else ``keystore_password``. PEM
     has no aliases, so ``alias`` is not used. A key without any certificate
@@ -64,9 +93,8 @@ def load_pem(
 
 
 def _load(data: bytes, path: str, password: str | None, names: OptionNames) -> KeyMaterial:
-    blocks = pem_blocks(data)
-    keys = [(label, block) for label, block in blocks if label.endswith("PRIVATE KEY")]
-    cert_blocks = [block for label, block in blocks if label.encode("ascii") in _CERTIFICATE_LABELS]
+    keys = private_key_blocks(data)
+    cert_blocks = certificate_blocks(data)
     if not keys:
         what = "only certificates" if cert_blocks else "no PEM private key or certificate"
         raise KeystoreError(f"The PEM file '{path}' holds no private key ({what}).", option=names.path)
@@ -75,8 +103,9 @@ def _load(data: bytes, path: str, password: str | None, names: OptionNames) -> K
             f"The PEM file '{path}' holds {len(keys)} private keys; keep one key per file.",
             option=names.path,
         )
-    private_key = load_private_key(keys[0][0], keys[0][1], path, password, names)
-    certificates = [parse_pem_certificate(block, path, names.path) for block in cert_blocks]
+    source = Source(f"'{path}'", names.path)
+    private_key = load_private_key(keys[0][1], keys[0][0], source, password, names.key_password)
+    certificates = [parse_pem_certificate(block, source) for block in cert_blocks]
     certificate, chain = split_leaf(private_key, certificates)
     if certificate is None and certificates:
         raise KeystoreError(
@@ -91,62 +120,69 @@ def _is_encrypted(label: str, block: bytes) -> bool:
 
 
 def load_private_key(
-    label: str, block: bytes, path: str, password: str | None, names: OptionNames = TOKEN_OPTION_NAMES
+    blob: bytes, label: str | None, source: Source, password: str | None, password_option: str
 ) -> Any:
-    """Parse one PEM private key block, decrypting it with ``password`` when it is encrypted."""
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    """Parse one private key: a PEM block whose label is ``label``, or DER bytes (``label`` None).
 
-    if label == "OPENSSH PRIVATE KEY":
-        raise KeystoreError(
-            f"The private key in '{path}' is in OpenSSH format, not PEM.",
-            option=names.path,
-            hint="Convert it with: ssh-keygen -p -m PKCS8 -f <file>",
-        )
-    encrypted = _is_encrypted(label, block)
+    A PEM key is decrypted with ``password`` only when its headers say it is encrypted; DER says nothing of
+    it, so DER bytes get ``password`` as given. Errors name ``source``, or ``password_option`` when the
+    password is at fault. What this cannot explain (a panic of native code) is left to the caller's net.
+    """
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
+
+    where = source.where
+    if label == _OPENSSH_LABEL:
+        raise KeystoreError(f"The private key in {where} is in OpenSSH format, not PEM.", option=source.option,
+                            hint="Convert it with: ssh-keygen -p -m PKCS8 -f <file>")
+    encrypted = label is not None and _is_encrypted(label, blob)
     if encrypted and password is None:
-        raise KeystoreError(
-            f"The private key in '{path}' is encrypted: set {names.key_password}.", option=names.key_password
-        )
-    secret = password.encode("utf-8", "surrogatepass") if encrypted and password is not None else None
+        raise _needs_password(where, password_option)
+    secret = None
+    if password is not None and (encrypted or label is None):
+        secret = password.encode("utf-8", "surrogatepass")
     try:
-        return load_pem_private_key(block, secret)
+        if label is None:
+            return load_der_private_key(blob, secret)
+        return load_pem_private_key(blob, secret)
     except UnsupportedAlgorithm:
-        raise KeystoreError(
-            f"The private key in '{path}' uses a key type or encryption this host cannot read.",
-            option=names.path,
-        ) from None
-    except TypeError:  # encryption we did not spot from the headers
-        message = f"The private key in '{path}' is encrypted: set {names.key_password}."
-        raise KeystoreError(message, option=names.key_password) from None
+        raise KeystoreError(f"The private key in {where} uses a key type or encryption this host cannot read.",
+                            option=source.option) from None
+    except TypeError:  # a password the key does not take, or encryption the headers did not show
+        if secret is None:
+            raise _needs_password(where, password_option) from None
+        raise KeystoreError(f"The private key in {where} is not encrypted: unset {password_option}.",
+                            option=password_option) from None
     except ValueError:
         if encrypted:
-            raise KeystoreError(
-                f"The private key in '{path}' could not be decrypted: wrong {names.key_password}.",
-                option=names.key_password,
-            ) from None
-        raise KeystoreError(f"The private key in '{path}' could not be parsed.", option=names.path) from None
+            raise KeystoreError(f"The private key in {where} could not be decrypted: wrong {password_option}.",
+                                option=password_option) from None
+        raise KeystoreError(f"The private key in {where} could not be parsed.", option=source.option) from None
 
 
-def parse_pem_certificate(block: bytes, path: str, option: str) -> Any:
+def _needs_password(where: str, password_option: str) -> KeystoreError:
+    return KeystoreError(f"The private key in {where} is encrypted: set {password_option}.", option=password_option)
+
+
+def parse_pem_certificate(block: bytes, source: Source) -> Any:
     from cryptography import x509
 
     try:
         return x509.load_pem_x509_certificate(block)
     except ValueError:
-        raise KeystoreError(f"A certificate in '{path}' could not be parsed.", option=option) from None
+        raise KeystoreError(f"A certificate in {source.where} could not be parsed.", option=source.option) from None
 
 
-def load_certificates(data: bytes, path: str, option: str = "certificate_path") -> list[Any]:
-    """Certificates of a PEM file (every CERTIFICATE block) or of a DER file (one certificate)."""
+def load_certificates(data: bytes, source: Source) -> list[Any]:
+    """Certificates of a PEM file (every CERTIFICATE block, in order) or of a DER file (one certificate)."""
     from cryptography import x509
 
     if b"-----BEGIN" in data:
-        blocks = [block for label, block in pem_blocks(data) if label.encode("ascii") in _CERTIFICATE_LABELS]
+        blocks = certificate_blocks(data)
         if not blocks:
-            raise KeystoreError(f"{option} '{path}' holds no PEM certificate.", option=option)
-        return [parse_pem_certificate(block, path, option) for block in blocks]
+            raise KeystoreError(f"{source.where} holds no PEM certificate.", option=source.option)
+        return [parse_pem_certificate(block, source) for block in blocks]
     try:
         return [x509.load_der_x509_certificate(data)]
     except ValueError:
-        raise KeystoreError(f"{option} '{path}' is neither a PEM nor a DER certificate.", option=option) from None
+        raise KeystoreError(f"{source.where} is neither a PEM nor a DER certificate.", option=source.option) from None

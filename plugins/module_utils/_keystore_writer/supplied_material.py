@@ -12,18 +12,22 @@ leaf is the certificate that matches the key, wherever it was given; every
 other certificate must be on the leaf's issuer path, and is ordered from the
 leaf upwards, as a keystore stores it.
 
-Errors name this module's options and never quote the material. Every call
-into cryptography is guarded: whatever it raises, a Rust panic included,
-becomes an OptionError naming the option whose material it was reading.
+Keys and certificates are parsed by the keystore reader's PEM loader
+(_keystore_reader/pem.py), which names this module's options; its errors are
+reported as OptionError, as the material is the value of an option. Messages
+never quote the material. Every call into cryptography is guarded: whatever it
+raises, a Rust panic included, becomes an OptionError naming the option whose
+material it was reading.
 
 The key must be one Microsoft Entra ID accepts (RSA, 2048 bits or more): the
 token module refuses any other, so the keystore module refuses to write one,
-with the same words (``_key_material.check_key_policy``).
+with the same words (``key_material.check_key_policy``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Iterator
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
@@ -32,14 +36,25 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     check_key_policy,
     order_chain,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import (
+    Source,
+    load_certificates,
+    load_private_key,
+    private_key_blocks,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MAX_READ_SIZE,
     read_regular_file,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    KeystoreError,
+    OptionError,
+)
 
 _PURPOSE = "to read the certificate and private key"
+_PASSPHRASE_OPTION = "private_key_passphrase"  # noqa: S105 - the option's name, not a passphrase
 
 
 def has_material(params: dict) -> bool:
@@ -50,25 +65,27 @@ def has_material(params: dict) -> bool:
 def load_supplied_material(params: dict) -> KeyMaterial:
     """The key, leaf and ordered chain described by the module's material options."""
     require("cryptography", _PURPOSE)
-    cert_source = _source(params, "certificate", "certificate_path")
-    key_source = _source(params, "private_key", "private_key_path")
-    if cert_source is None:
+    cert_given = _given(params, "certificate", "certificate_path")
+    key_given = _given(params, "private_key", "private_key_path")
+    if cert_given is None:
         raise OptionError("private_key needs a certificate: set certificate or certificate_path.",
                           option="certificate")
-    if key_source is None:
+    if key_given is None:
         raise OptionError("certificate needs its private key: set private_key or private_key_path.",
                           option="private_key")
-    private_key = load_private_key(key_source[0], key_source[1], params.get("private_key_passphrase"))
-    check_key_policy(private_key, key_source[1], _option_of(key_source[1]))
-    certificates = load_certificates(cert_source[0], cert_source[1])
+    key_data, key_source = key_given
+    private_key = _read_key(key_data, key_source, params.get(_PASSPHRASE_OPTION) or None)
+    check_key_policy(private_key, key_source.where, key_source.option)
+    cert_data, cert_source = cert_given
+    certificates = _read_certificates(cert_data, cert_source)
     for index, text in enumerate(params.get("chain") or []):
-        certificates.extend(load_certificates(_to_bytes(text), f"chain[{index}]"))
+        certificates.extend(_read_certificates(_to_bytes(text), Source(f"chain[{index}]", "chain")))
     certificates = _unique(certificates)
     leaf = next((cert for cert in certificates if certificate_matches_key(cert, private_key)), None)
     if leaf is None:
         raise OptionError(
-            f"No certificate in {cert_source[1]} matches the private key in {key_source[1]}.",
-            option=_option_of(cert_source[1]),
+            f"No certificate in {cert_source.where} matches the private key in {key_source.where}.",
+            option=cert_source.option,
         )
     others = [cert for cert in certificates if cert is not leaf]
     chain = order_chain(leaf, others)
@@ -83,14 +100,14 @@ def load_supplied_material(params: dict) -> KeyMaterial:
     return KeyMaterial(private_key, leaf, chain, None, "supplied")
 
 
-def _source(params: dict, content_option: str, path_option: str) -> tuple[bytes, str] | None:
-    """(bytes, description) of the content option or of the file its path form names."""
+def _given(params: dict, content_option: str, path_option: str) -> tuple[bytes, Source] | None:
+    """The bytes of the content option, or of the file its path form names, and how messages name them."""
     content = params.get(content_option)
     if content:
-        return _to_bytes(content), content_option
+        return _to_bytes(content), Source(content_option, content_option)
     path = params.get(path_option)
     if path:
-        return read_material_file(path, path_option), f"{path_option} '{path}'"
+        return read_material_file(path, path_option), Source(f"{path_option} '{path}'", path_option)
     return None
 
 
@@ -127,68 +144,42 @@ def _unique(certificates: list[Any]) -> list[Any]:
     return result
 
 
-def _option_of(where: str) -> str:
-    return where.split(" ")[0].split("[")[0]
-
-
-def load_private_key(data: bytes, where: str, passphrase: str | None) -> Any:
-    """The one private key in PEM (or DER) ``data``; ``where`` names its option in errors."""
-    from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
-
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import pem_blocks
-
-    option = _option_of(where)
-    secret = passphrase.encode("utf-8") if passphrase else None
+def _read_key(data: bytes, source: Source, passphrase: str | None) -> Any:
+    """The one private key of PEM or DER ``data``."""
     if b"-----BEGIN" in data:
-        keys = [block for label, block in pem_blocks(data) if label.endswith("PRIVATE KEY")]
+        keys = private_key_blocks(data)
         if not keys:
-            raise OptionError(f"{where} holds no PEM private key.", option=option)
+            raise OptionError(f"{source.where} holds no PEM private key.", option=source.option)
         if len(keys) > 1:
-            raise OptionError(f"{where} holds {len(keys)} private keys; give exactly one.", option=option)
-        if b"OPENSSH PRIVATE KEY" in keys[0]:
-            raise OptionError(f"{where} is an OpenSSH key, not a PEM private key.", option=option,
-                              hint="Convert it with: ssh-keygen -p -m PKCS8 -f <file>")
-        loader, blob = load_pem_private_key, keys[0]
+            raise OptionError(f"{source.where} holds {len(keys)} private keys; give exactly one.",
+                              option=source.option)
+        label, blob = keys[0]
     else:
-        loader, blob = load_der_private_key, data
-    encrypted = b"ENCRYPTED" in blob
-    try:
-        return loader(blob, secret if encrypted or loader is load_der_private_key else None)
-    except TypeError:
-        if secret is None:
-            raise OptionError(f"The private key in {where} is encrypted: set private_key_passphrase.",
-                              option="private_key_passphrase") from None
-        raise OptionError(f"The private key in {where} is not encrypted: unset private_key_passphrase.",
-                          option="private_key_passphrase") from None
-    except ValueError:
-        if encrypted:
-            raise OptionError(f"The private key in {where} could not be decrypted: wrong private_key_passphrase.",
-                              option="private_key_passphrase") from None
-        raise OptionError(f"{where} does not hold a readable private key.", option=option) from None
-    except MUST_PROPAGATE:
-        raise
-    except BaseException:  # UnsupportedAlgorithm, a Rust panic and the like: never echo the library's text
-        raise OptionError(f"The private key in {where} uses a key type this host cannot read.",
-                          option=option) from None
+        label, blob = None, data
+    unreadable = OptionError(f"The private key in {source.where} uses a key type this host cannot read.",
+                             option=source.option)
+    with _as_option_error(unreadable):
+        return load_private_key(blob, label, source, passphrase, _PASSPHRASE_OPTION)
 
 
-def load_certificates(data: bytes, where: str) -> list[Any]:
+def _read_certificates(data: bytes, source: Source) -> list[Any]:
     """Every certificate of PEM ``data``, or the one certificate of DER ``data``."""
-    from cryptography import x509
+    unreadable = OptionError(f"{source.where} does not hold a valid PEM or DER certificate.", option=source.option)
+    with _as_option_error(unreadable):
+        return load_certificates(data, source)
 
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import pem_blocks
 
-    option = _option_of(where)
+@contextlib.contextmanager
+def _as_option_error(unreadable: OptionError) -> Iterator[None]:
+    """The reader's KeystoreError as an OptionError, its words kept; anything else a library raises (a native
+    panic too) as ``unreadable``, without its text."""
     try:
-        if b"-----BEGIN" in data:
-            blocks = [block for label, block in pem_blocks(data) if label in ("CERTIFICATE", "X509 CERTIFICATE")]
-            if not blocks:
-                raise OptionError(f"{where} holds no PEM certificate.", option=option)
-            return [x509.load_pem_x509_certificate(block) for block in blocks]
-        return [x509.load_der_x509_certificate(data)]
+        yield
     except OptionError:
         raise
+    except KeystoreError as exc:
+        raise OptionError(exc.message, option=exc.option, hint=exc.hint) from None
     except MUST_PROPAGATE:
         raise
-    except BaseException:  # ValueError and friends, whose text may quote the input, or a Rust panic
-        raise OptionError(f"{where} does not hold a valid PEM or DER certificate.", option=option) from None
+    except BaseException:
+        raise unreadable from None
