@@ -26,7 +26,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     TOKEN_OPTION_NAMES,
     KeyMaterial,
     OptionNames,
-    certificate_matches_key,
+    same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
@@ -312,7 +312,7 @@ def _entry_certificates(
             ) from None
     if not certificates:
         return None, ()
-    if not certificate_matches_key(certificates[0], private_key):
+    if not same_key(certificates[0], private_key):
         raise KeystoreError(
             f"The certificate of the private key entry '{alias}' of '{path}' does not match its private key.",
             option=names.path,

@@ -142,28 +142,26 @@ def check_key_policy(private_key: Any, where: str, option: str) -> None:
         )
 
 
-def _public_key_der(public_key: Any) -> bytes | None:
+def same_key(left: Any, right: Any) -> bool:
+    """True when ``left`` and ``right`` carry the same public key; each is a private key or a certificate.
+
+    This is the one test of "the same key" (a certificate matching a key, a key kept or replaced, a key read
+    back): it compares the DER SubjectPublicKeyInfo of both. An exotic key type, or a panic of native code,
+    is never called the same.
+    """
+    left_der = _public_key_der(left)
+    return left_der is not None and left_der == _public_key_der(right)
+
+
+def _public_key_der(holder: Any) -> bytes | None:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     try:
-        return public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        return holder.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     except MUST_PROPAGATE:
         raise
-    except BaseException:  # an exotic key type, or a panic in native code: treat it as matching nothing
+    except BaseException:  # an unsupported public key algorithm, or a panic in native code: matches nothing
         return None
-
-
-def certificate_matches_key(certificate: x509.Certificate, private_key: Any) -> bool:
-    """True when ``certificate`` carries the public half of ``private_key``."""
-    try:
-        cert_public = certificate.public_key()
-        key_public = private_key.public_key()
-    except MUST_PROPAGATE:
-        raise
-    except BaseException:  # unsupported public key algorithm in the certificate, or a panic in native code
-        return False
-    cert_der = _public_key_der(cert_public)
-    return cert_der is not None and cert_der == _public_key_der(key_public)
 
 
 def split_leaf(
@@ -175,7 +173,7 @@ def split_leaf(
     not on the leaf's issuer path (another entry's certificate, say) are left
     out: sending them in an ``x5c`` chain would be wrong.
     """
-    leaf = next((cert for cert in certificates if certificate_matches_key(cert, private_key)), None)
+    leaf = next((cert for cert in certificates if same_key(cert, private_key)), None)
     if leaf is None:
         return None, ()
     return leaf, order_chain(leaf, [cert for cert in certificates if cert is not leaf])

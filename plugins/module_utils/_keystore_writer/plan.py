@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
+    same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.certificate_info import expires_within
@@ -39,7 +40,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.pa
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
     WRITABLE_TYPES,
-    same_key,
     stored_alias,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (

@@ -26,13 +26,11 @@ KeystoreError naming the option, never a traceback that could show a password.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
-    certificate_matches_key,
     check_key_policy,
+    same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import MissingDependencyError, require
@@ -109,7 +107,7 @@ def _check(keystore_type: str, material: KeyMaterial, alias: str, password: str,
         raise OptionError("key_password must be a non-empty string when it is set.", option="key_password")
     if material.certificate is None:
         raise KeystoreError("A keystore entry needs a certificate; none was given.", option="certificate")
-    if not certificate_matches_key(material.certificate, material.private_key):
+    if not same_key(material.certificate, material.private_key):
         raise KeystoreError("The certificate does not match the private key.", option="certificate")
     # Supplied keys were checked when read, naming their option; this catches a key kept from the old file.
     check_key_policy(material.private_key, "path", "path")
@@ -177,19 +175,3 @@ def verify_keystore_bytes(
     if not same or not same_key(loaded.private_key, material.private_key):
         raise KeystoreError(f"The {keystore_type} keystore written in memory did not read back the same; "
                             "nothing was written.", option="path")
-
-
-def public_key_der(private_key: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    return private_key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-
-
-def same_key(left: Any, right: Any) -> bool:
-    """True when two private keys are the same key (their public halves are equal)."""
-    try:
-        return public_key_der(left) == public_key_der(right)
-    except MUST_PROPAGATE:
-        raise
-    except BaseException:  # an exotic key type, or a panic in native code: never call it the same
-        return False

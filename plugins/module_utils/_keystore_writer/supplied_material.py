@@ -32,9 +32,9 @@ from typing import Any, Iterator
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
-    certificate_matches_key,
     check_key_policy,
     order_chain,
+    same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import (
     Source,
@@ -81,7 +81,7 @@ def load_supplied_material(params: dict) -> KeyMaterial:
     for index, text in enumerate(params.get("chain") or []):
         certificates.extend(_read_certificates(_to_bytes(text), Source(f"chain[{index}]", "chain")))
     certificates = _unique(certificates)
-    leaf = next((cert for cert in certificates if certificate_matches_key(cert, private_key)), None)
+    leaf = next((cert for cert in certificates if same_key(cert, private_key)), None)
     if leaf is None:
         raise OptionError(
             f"No certificate in {cert_source.where} matches the private key in {key_source.where}.",

@@ -17,12 +17,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from module_runner import ModuleRun
 from module_runner import run_module as run_in_process
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import same_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
-    same_key,
-    serialize_keystore,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import serialize_keystore
 from ansible_collections.azure_ad.oauth.plugins.modules import keystore
 
 PASSWORD = "Store-pass 1"

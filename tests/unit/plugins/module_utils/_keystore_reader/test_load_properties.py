@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
-    certificate_matches_key,
+    same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import (
     detect_keystore_type,
@@ -86,7 +86,7 @@ def load_bytes(directory, data: bytes, **kwargs) -> KeyMaterial | KeystoreError:
         target.unlink(missing_ok=True)
     # If it loads at all, what it returns must be consistent.
     if material.certificate is not None:
-        assert certificate_matches_key(material.certificate, material.private_key)
+        assert same_key(material.certificate, material.private_key)
     return material
 
 
@@ -164,7 +164,7 @@ def test_mutated_keystores_only_ever_give_keystore_error_or_the_original_key(
         if seed in INTEGRITY_CHECKED:
             assert result.chain_der == expected.chain_der, "an integrity-checked keystore loaded other certificates"
         else:  # PEM certificates are not protected: a changed one may load, but only if it matches the key
-            assert result.certificate is None or certificate_matches_key(result.certificate, result.private_key)
+            assert result.certificate is None or same_key(result.certificate, result.private_key)
 
 
 def test_seeds_load_unmutated(tmp_path, seeds):

@@ -8,9 +8,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
-    certificate_matches_key,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import same_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import (
     BACKDATE,
     check_generation_options,
@@ -29,7 +27,7 @@ def test_certificate_is_self_signed_for_client_auth():
     cert = material.certificate
     assert cert.subject == cert.issuer
     assert cert.subject.rfc4514_string() == "CN=app01.example.com,O=Contoso"
-    assert certificate_matches_key(cert, material.private_key)
+    assert same_key(cert, material.private_key)
     assert material.private_key.key_size == 2048
     assert cert.not_valid_before_utc == NOW - BACKDATE
     assert cert.not_valid_after_utc == NOW + datetime.timedelta(days=90)

@@ -16,11 +16,11 @@ from cryptography.x509.oid import NameOID
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
     certificate_der,
+    same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
-    same_key,
     serialize_keystore,
     stored_alias,
     verify_keystore_bytes,

@@ -11,9 +11,11 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
 )
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
+    certificate_der,
+    same_key,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import same_key
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.supplied_material import (
     has_material,
     load_supplied_material,
