@@ -6,8 +6,9 @@
 The module runs on the managed host, which does not know its inventory name;
 the controller does. A certificate's CN holds at most 64 characters, so a
 longer inventory name (a long FQDN) is cut to 64 in the CN and given whole as
-a DNS subjectAltName: the default always makes a valid subject. Everything
-else is the module's job.
+a DNS subjectAltName: the default always makes a valid subject. The rule is
+self_signed.default_subject's, which the module also applies to the host's own
+name when it runs without this plugin. Everything else is the module's job.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ class ActionModule(ActionBase):
         if boolean(module_args.get("generate", False), strict=False) and not module_args.get("subject"):
             hostname = task_vars.get("inventory_hostname")
             if hostname:
-                module_args.update(subject_defaults(str(hostname), module_args.get("subject_alt_name")))
+                given = _alt_names(module_args.get("subject_alt_name"))
+                subject, alt_names = default_subject(str(hostname), given)
+                module_args["subject"] = subject
+                if list(alt_names) != given:  # the name is too long for a CN: it goes in a SAN too
+                    module_args["subject_alt_name"] = list(alt_names)
         result.update(
             self._execute_module(
                 module_name="azure_ad.oauth.keystore", module_args=module_args, task_vars=task_vars
@@ -37,13 +42,8 @@ class ActionModule(ActionBase):
         return result
 
 
-def subject_defaults(hostname: str, alt_names) -> dict:
-    """``subject`` (and ``subject_alt_name`` when the name is too long for a CN) for ``hostname``."""
-    subject, host_alt_names = default_subject(hostname)
-    defaults = {"subject": subject}
-    if host_alt_names:
-        if isinstance(alt_names, str):  # the module takes a comma-separated string as a list too
-            alt_names = [name.strip() for name in alt_names.split(",") if name.strip()]
-        given = list(alt_names or [])
-        defaults["subject_alt_name"] = given + [name for name in host_alt_names if name not in given]
-    return defaults
+def _alt_names(value) -> list:
+    """``subject_alt_name`` as the task gave it, as a list (the module takes a comma-separated string too)."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return list(value or [])

@@ -58,7 +58,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.failures import THUMBPRINT_FILTER, attempt
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.certificates import (
-    certificate_der,
+    certificate_text_to_der,
     looks_like_certificate,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
@@ -86,7 +86,7 @@ def thumbprint(value, format="hex", algorithm="sha1"):  # pylint: disable=redefi
 
 def _thumbprint(value: str, fmt: str, algorithm: str) -> str:
     if looks_like_certificate(value.strip()):
-        digest = certificate_digest(certificate_der(value, "the input"), algorithm)
+        digest = certificate_digest(certificate_text_to_der(value, "the input"), algorithm)
     else:
         digest = parse_thumbprint(value, "the input")
     return format_thumbprint(digest, fmt)

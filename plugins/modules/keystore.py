@@ -410,7 +410,7 @@ def manage_keystore(module):
     params = module.params
     if params["type"] == "pkcs12" and params["key_password"] not in (None, params["password"]):
         module.warn("key_password is ignored for type=pkcs12: a PKCS12 key is protected by password.")
-    if any(not _is_ascii(params[name] or "") for name in ("password", "key_password")):
+    if any(not (params[name] or "").isascii() for name in ("password", "key_password")):
         module.warn("password or key_password holds non-ASCII characters: some Java versions (keytool of JDK 17, "
                     "for one) cannot open such a keystore.")
     request = request_from_params(params, default_host=os.uname()[1])
@@ -469,10 +469,6 @@ def _backup_undone_on_failure(module, target, keystore_args, wanted):
 def _is_regular_file(path):
     """Attributes are applied only to a regular file: never through a link (check mode leaves links there)."""
     return os.path.isfile(path) and not os.path.islink(path)
-
-
-def _is_ascii(text):
-    return all(ord(char) < 128 for char in text)
 
 
 def main():

@@ -24,8 +24,9 @@ def looks_like_certificate(text: str) -> bool:
     return "-----BEGIN CERTIFICATE-----" in text or (len(text) > 100 and bool(_BASE64.match(text)))
 
 
-def certificate_der(text: str, option: str = "certificate") -> bytes:
-    """The DER bytes of the first certificate in PEM ``text``, or of base64 DER ``text``.
+def certificate_text_to_der(text: str, option: str = "certificate") -> bytes:
+    """The DER bytes of the first certificate in PEM ``text``, or of base64 DER ``text`` (key_material's
+    ``certificate_to_der`` takes a certificate object).
 
     The bytes are checked to be an X.509 certificate with cryptography.
     """

@@ -230,7 +230,7 @@ def decrypt_entry(
         # below means a key this host cannot read, not a wrong password.
         return _parse_pkcs8(plaintext, alias, path, None, names)
     if oid == JCE_KEY_PROTECTOR_OID and store_type == "jceks":
-        if not _is_ascii(password):
+        if not password.isascii():
             raise KeystoreError(
                 f"The private key entry '{alias}' of '{path}' could not be decrypted: "
                 f"JCEKS key passwords are ASCII only, and {names.key_password} is not.",
@@ -262,10 +262,6 @@ def _wrong_key_password(alias: str, path: str, key_password_given: bool, names: 
         f"set {names.key_password}, as the entry has its own password.",
         option=names.key_password,
     )
-
-
-def _is_ascii(text: str) -> bool:
-    return all(ord(char) < 128 for char in text)
 
 
 def _parse_pkcs8(

@@ -73,13 +73,13 @@ class KeyMaterial:
         """DER bytes of the leaf certificate (what thumbprints digest), or None."""
         if self.certificate is None:
             return None
-        return certificate_der(self.certificate)
+        return certificate_to_der(self.certificate)
 
     @property
     def chain_der(self) -> tuple[bytes, ...]:
         """DER bytes of the leaf then the chain, as a JWT ``x5c`` header lists them."""
         certs = ((self.certificate,) if self.certificate is not None else ()) + tuple(self.chain)
-        return tuple(certificate_der(cert) for cert in certs)
+        return tuple(certificate_to_der(cert) for cert in certs)
 
     @property
     def key_algorithm(self) -> str:
@@ -87,7 +87,8 @@ class KeyMaterial:
         return key_algorithm(self.private_key)
 
 
-def certificate_der(certificate: x509.Certificate) -> bytes:
+def certificate_to_der(certificate: x509.Certificate) -> bytes:
+    """The DER bytes of a certificate object (what thumbprints digest; see certificates.py for text)."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return certificate.public_bytes(Encoding.DER)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
-    certificate_der,
+    certificate_to_der,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
     certificate_digest,
@@ -68,7 +68,7 @@ def certificate_pem(certificate: x509.Certificate) -> str:
 
 def certificate_info(certificate: x509.Certificate) -> dict[str, Any]:
     """Subject, issuer, serial, dates and thumbprints of one certificate."""
-    der = certificate_der(certificate)
+    der = certificate_to_der(certificate)
     sha1 = certificate_digest(der, "sha1")
     return {
         "subject": certificate.subject.rfc4514_string(),

@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_der
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import certificate_to_der
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import (
     certificate_digest,
     format_thumbprint,
@@ -197,7 +197,7 @@ def export_content(certificate: Any, export_format: str) -> bytes:
     """The certificate as DER (a .cer file, what the Azure portal takes) or PEM."""
     if export_format == "pem":
         return certificate_pem(certificate).encode("ascii")
-    return certificate_der(certificate)
+    return certificate_to_der(certificate)
 
 
 def _plan_export(outcome: KeystoreOutcome, material, target: Target, export_format: str, request) -> None:
@@ -245,10 +245,10 @@ def holds_only_a_certificate(content: bytes) -> bool:
         return True  # an empty file has nothing to lose
     if len(content) > MAX_READ_SIZE:
         return False
-    return _certificate_der(content) is not None
+    return _single_certificate_der(content) is not None
 
 
-def _certificate_der(content: bytes) -> bytes | None:
+def _single_certificate_der(content: bytes) -> bytes | None:
     """The DER of the single certificate that ``content`` is, or None when it is anything else."""
     from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import pem_blocks
 
@@ -262,8 +262,8 @@ def _certificate_der(content: bytes) -> bytes | None:
                 rest = rest.replace(block, b"")
             if len(blocks) != 1 or blocks[0][0] != "CERTIFICATE" or rest.strip():
                 return None
-            return certificate_der(x509.load_pem_x509_certificate(blocks[0][1]))
-        der = certificate_der(x509.load_der_x509_certificate(content))
+            return certificate_to_der(x509.load_pem_x509_certificate(blocks[0][1]))
+        der = certificate_to_der(x509.load_der_x509_certificate(content))
         return der if der == content else None  # trailing bytes: not just a certificate
     except MUST_PROPAGATE:
         raise
@@ -277,7 +277,7 @@ def _describe_export(target: Target | None, content: bytes | None) -> str:
         return "a symbolic link, not followed"
     if content is None:
         return "absent"
-    der = _certificate_der(content)
+    der = _single_certificate_der(content)
     if der is None:
         return "not a certificate"
     return "certificate " + format_thumbprint(certificate_digest(der, "sha1"), "hex")

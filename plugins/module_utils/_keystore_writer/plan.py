@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
-    certificate_der,
+    certificate_to_der,
     same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
@@ -219,10 +219,10 @@ def differences(existing: KeyMaterial, desired: KeyMaterial, keystore_type: str,
     if not same_key(existing.private_key, desired.private_key):
         reasons.append("the private key differs")
     if existing.certificate is None or desired.certificate is None or (
-        certificate_der(existing.certificate) != certificate_der(desired.certificate)
+        certificate_to_der(existing.certificate) != certificate_to_der(desired.certificate)
     ):
         reasons.append("the certificate differs")
-    elif [certificate_der(cert) for cert in existing.chain] != [certificate_der(cert) for cert in desired.chain]:
+    elif [certificate_to_der(cert) for cert in existing.chain] != [certificate_to_der(cert) for cert in desired.chain]:
         reasons.append("the chain differs")
     return reasons
 
@@ -325,8 +325,7 @@ def request_from_params(params: dict, default_host: str | None = None) -> Keysto
     subject = params.get("subject")
     alt_names = tuple(params.get("subject_alt_name") or ())
     if not subject and default_host:
-        subject, host_names = default_subject(default_host)
-        alt_names += tuple(name for name in host_names if name not in alt_names)
+        subject, alt_names = default_subject(default_host, alt_names)
     valid_days = _int_option(params, "valid_days", 365)
     key_size = _int_option(params, "key_size", 2048)
     renew_before_days = _int_option(params, "renew_before_days", 30)

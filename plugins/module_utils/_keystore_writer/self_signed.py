@@ -48,17 +48,21 @@ def escape_rfc4514(value: str) -> str:
     return escaped
 
 
-def default_subject(host_name: str) -> tuple[str, tuple[str, ...]]:
-    """The subject for a host when the task gives none, and the subjectAltName entries it needs.
+def default_subject(host_name: str, alt_names: Iterable[str] = ()) -> tuple[str, tuple[str, ...]]:
+    """The subject for a host when the task gives none, and the subjectAltName entries that go with it.
 
     ``CN=<host>``, escaped. A CN holds at most 64 characters, so a longer name (a long FQDN) is cut to 64
-    in the CN and given whole as a ``DNS:`` subjectAltName, where a name may be as long as DNS allows.
+    in the CN and added whole to ``alt_names`` as ``DNS:<host>`` (unless it is there already), where a name
+    may be as long as DNS allows. The one definition of the default: the action plugin gives it the
+    inventory name, the module (run without the action plugin) the host's own name.
     """
     host_name = host_name.strip()
     subject = "CN=" + escape_rfc4514(host_name[:MAX_CN_LENGTH])
-    if len(host_name) > MAX_CN_LENGTH and host_name.isascii():
-        return subject, (f"DNS:{host_name}",)
-    return subject, ()
+    given = tuple(alt_names)
+    whole = f"DNS:{host_name}"
+    if len(host_name) > MAX_CN_LENGTH and host_name.isascii() and whole not in given:
+        return subject, (*given, whole)
+    return subject, given
 
 
 def parse_subject(subject: str) -> Any:

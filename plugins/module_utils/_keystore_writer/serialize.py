@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
-    certificate_der,
+    certificate_to_der,
     check_key_policy,
     same_key,
 )
@@ -148,7 +148,7 @@ def serialize_jks(material: KeyMaterial, alias: str, password: str, key_password
             raise OptionError(f"{option} holds characters that a Java keystore password cannot hold.",
                               option=option) from None
     pkcs8 = material.private_key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
-    certificates = [certificate_der(material.certificate)] + [certificate_der(cert) for cert in material.chain]
+    certificates = [certificate_to_der(material.certificate)] + [certificate_to_der(cert) for cert in material.chain]
     entry = jks.PrivateKeyEntry.new(stored_alias("jks", alias), certificates, pkcs8, "pkcs8")
     entry.encrypt(key_password)
     store = jks.KeyStore.new("jks", [entry])

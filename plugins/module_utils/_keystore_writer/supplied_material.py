@@ -31,7 +31,7 @@ from typing import Any, Iterator
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
-    certificate_der,
+    certificate_to_der,
     check_key_policy,
     order_chain,
     same_key,
@@ -137,7 +137,7 @@ def _unique(certificates: list[Any]) -> list[Any]:
     seen: set[bytes] = set()
     result = []
     for cert in certificates:
-        der = certificate_der(cert)
+        der = certificate_to_der(cert)
         if der not in seen:
             seen.add(der)
             result.append(cert)

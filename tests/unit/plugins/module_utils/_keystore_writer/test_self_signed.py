@@ -114,6 +114,16 @@ def test_default_subject_for_a_long_fqdn_cuts_the_cn_and_keeps_the_name_in_a_san
     assert san.get_values_for_type(x509.DNSName) == [fqdn]
 
 
+def test_default_subject_adds_the_hosts_san_to_the_given_ones_once():
+    """The action plugin and the module both merge the task's subject_alt_name with the host's own entry."""
+    fqdn = "h" * 70 + ".example.com"
+    assert default_subject(fqdn, ["DNS:a.example.com"]) == ("CN=" + fqdn[:64], ("DNS:a.example.com", "DNS:" + fqdn))
+    assert default_subject(fqdn, ["DNS:" + fqdn, "IP:10.0.0.1"])[1] == ("DNS:" + fqdn, "IP:10.0.0.1")
+    assert default_subject("app01", ["DNS:a.example.com"]) == ("CN=app01", ("DNS:a.example.com",))
+    # A name DNS cannot carry as it is (not ASCII) is only cut: subject_alt_name would refuse it.
+    assert default_subject("h" * 70 + "é", ["DNS:x"]) == ("CN=" + "h" * 64, ("DNS:x",))
+
+
 @pytest.mark.parametrize("host", ["web,01", "a+b", "#lead", " spaced ", 'q"uote', "semi;colon", "back\\slash",
                                   "eq=ual"])
 def test_default_subject_escapes_what_rfc_4514_needs(host):

@@ -15,7 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     KeyMaterial,
-    certificate_der,
+    certificate_to_der,
     same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
@@ -104,7 +104,7 @@ def test_round_trip_through_load_key_material(tmp_path, material, keystore_type)
     loaded = load_key_material(str(path), keystore_type, PASSWORD, key_password, alias)
     assert loaded.source_type == keystore_type
     assert same_key(loaded.private_key, material.private_key)
-    assert certificate_der(loaded.certificate) == certificate_der(material.certificate)
+    assert certificate_to_der(loaded.certificate) == certificate_to_der(material.certificate)
     assert loaded.chain == ()
     assert loaded.alias == ("azure-ad" if keystore_type == "jks" else "Azure-AD")
 
@@ -121,7 +121,7 @@ def test_unicode_passwords_round_trip(tmp_path, material, keystore_type):
 def test_chain_is_kept_in_order(tmp_path, chained, keystore_type):
     data = serialize_keystore(keystore_type, chained, "app", PASSWORD)
     loaded = load_key_material(str(write(tmp_path, "chain", data)), "auto", PASSWORD, None, "app")
-    assert [certificate_der(c) for c in loaded.chain] == [certificate_der(c) for c in chained.chain]
+    assert [certificate_to_der(c) for c in loaded.chain] == [certificate_to_der(c) for c in chained.chain]
     assert same_key(loaded.private_key, chained.private_key)
 
 
@@ -225,7 +225,7 @@ def test_keytool_lists_the_entry(tmp_path, material, keystore_type, any_keytool)
     assert "Entry type: PrivateKeyEntry" in listing
     expected_alias = "azure-ad" if keystore_type == "jks" else "Azure-AD"
     assert f"Alias name: {expected_alias}" in listing or f"Alias name: {expected_alias.lower()}" in listing
-    sha1 = ":".join(f"{b:02X}" for b in __import__("hashlib").sha1(certificate_der(material.certificate)).digest())
+    sha1 = ":".join(f"{b:02X}" for b in __import__("hashlib").sha1(certificate_to_der(material.certificate)).digest())
     assert sha1 in listing
 
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
-    certificate_der,
+    certificate_to_der,
     same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.self_signed import generate_self_signed
@@ -61,15 +61,15 @@ def test_files_made_by_openssl_with_a_chain(tmp_path):
     store = kf.require(kf.pem_files, tmp_path, layout="split", with_chain=True, key_password=PASSPHRASE)
     loaded = load_supplied_material({"certificate_path": str(store.certificate_path),
                                      "private_key_path": str(store.path), "private_key_passphrase": PASSPHRASE})
-    assert certificate_der(loaded.certificate) == store.cert.der
-    assert [certificate_der(c) for c in loaded.chain] == [c.der for c in store.chain]
+    assert certificate_to_der(loaded.certificate) == store.cert.der
+    assert [certificate_to_der(c) for c in loaded.chain] == [c.der for c in store.chain]
 
 
 def test_der_certificate_file(tmp_path):
     store = kf.require(kf.pem_files, tmp_path, layout="split-der")
     loaded = load_supplied_material({"certificate_path": str(store.certificate_path),
                                      "private_key_path": str(store.path)})
-    assert certificate_der(loaded.certificate) == store.cert.der
+    assert certificate_to_der(loaded.certificate) == store.cert.der
 
 
 def test_chain_is_ordered_and_strays_refused(tmp_path, pair):
@@ -78,7 +78,7 @@ def test_chain_is_ordered_and_strays_refused(tmp_path, pair):
     key = store.path.read_text()
     ca = store.chain[0].pem.decode()
     loaded = load_supplied_material({"certificate": leaf_only, "private_key": key, "chain": [ca, ca]})
-    assert [certificate_der(c) for c in loaded.chain] == [store.chain[0].der]
+    assert [certificate_to_der(c) for c in loaded.chain] == [store.chain[0].der]
     with pytest.raises(OptionError) as caught:
         stray = cert_pem(pair.certificate)
         load_supplied_material({"certificate": leaf_only, "private_key": key, "chain": [ca, stray]})
@@ -225,7 +225,7 @@ def test_a_native_panic_loading_a_der_key_becomes_an_option_error(monkeypatch, t
 
     der = pair.private_key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
     (tmp_path / "key.der").write_bytes(der)
-    (tmp_path / "cert.der").write_bytes(certificate_der(pair.certificate))
+    (tmp_path / "cert.der").write_bytes(certificate_to_der(pair.certificate))
     native_panics.inject("der-key-load", PANIC_SECRET, monkeypatch.setattr)
     with pytest.raises(OptionError) as caught:
         load_supplied_material({"private_key_path": str(tmp_path / "key.der"),
