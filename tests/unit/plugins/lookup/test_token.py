@@ -143,3 +143,57 @@ def test_each_retry_is_shown_at_vvv(entra):
     assert outcome == {"shown": ["azure_ad.oauth.token: HTTP 429; retry 1 in 0.0s",
                                  "azure_ad.oauth.token: HTTP 503; retry 2 in 0.0s"], "tokens": 1}
     assert d.CLIENT_SECRET not in probe.stdout + probe.stderr
+
+
+# --------------------------------------------------------------------------- library errors while signing
+
+MARKER = "LEAK-MARKER-hunter2-7f3a9c"
+
+
+@pytest.fixture(scope="module")
+def pem_file(tmp_path_factory):
+    from cert_builder import cert_pem, key_pem, rsa_key, self_signed
+
+    key = rsa_key()
+    return write_private(tmp_path_factory.mktemp("pem") / "app.pem", key_pem(key), cert_pem(self_signed(key)))
+
+
+LOOKUP_PROBE = """
+import json, sys
+from cryptography.exceptions import InternalError
+from ansible.errors import AnsibleLookupError
+from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
+
+marker, options = sys.argv[1], json.loads(sys.argv[2])
+
+def explode(*args, **kwargs):
+    raise InternalError(marker, [])
+
+# Ansible's plugin loader is not set up here, so the lookup's options come from a plain dict.
+LookupModule.set_options = lambda self, **kwargs: None
+LookupModule.get_option = lambda self, name, hostvars=None: options.get(name)
+_token.sign_client_assertion = explode
+try:
+    LookupModule().run([options["scope"][0]], variables={})
+except AnsibleLookupError as exc:
+    print(json.dumps({"message": str(exc), "cause": repr(exc.__cause__), "context": repr(exc.__context__)}))
+"""
+
+
+def test_signing_errors_never_escape_the_lookup(pem_file):
+    """The lookup's safety net: a library error while signing becomes a clean AnsibleLookupError.
+
+    In a child process: importing the lookup loads ansible's controller Display, which changes how
+    later in-process module runs report warnings.
+    """
+    options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": pem_file,
+               "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "output": "token"}
+    env = {**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)}
+    probe = subprocess.run([sys.executable, "-c", LOOKUP_PROBE, MARKER, json.dumps(options)], capture_output=True,
+                           text=True, env=env, timeout=120, check=False)  # fmt: skip
+    assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
+    outcome = json.loads(probe.stdout)
+    assert MARKER not in probe.stdout + probe.stderr and "Traceback" not in outcome["message"]
+    assert "Unexpected internal error (InternalError)" in outcome["message"]
+    assert outcome["cause"] == "None" and outcome["context"] == "None"

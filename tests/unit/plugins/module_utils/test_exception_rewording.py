@@ -1,11 +1,12 @@
 """Library exceptions never reach the user raw.
 
-pyjks, cryptography, ssl and http.client put whatever they like in their messages: file
-bytes, URLs, sometimes the input they choked on. Here each library function the
-collection calls is replaced by one that raises with a secret-looking MARKER in
+pyjks and cryptography put whatever they like in their messages: file bytes,
+sometimes the input they choked on. Here each library function the keystore
+readers call is replaced by one that raises with a secret-looking MARKER in
 its message, and the collection's error must carry neither the marker nor the
 library exception as its cause or visible context (so no traceback shows it).
-The module's own safety net (run_guarded) is covered in tests/unit/plugins/modules/test_token.py.
+The transport's cases (ssl, http.client, socket) are in _transport/test_diagnosis.py and
+test_trust.py, the lookup's in lookup/test_token.py, the safety net's in _adapters/.
 """
 
 from __future__ import annotations
@@ -16,18 +17,12 @@ import os
 import keystore_factory as kf
 import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
-from entra_emulator import defaults as d
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     AzureAdOAuthError,
     KeystoreError,
-    TransportError,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import exchange as _exchange
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import trust as _trust
 
 MARKER = "LEAK-MARKER-hunter2-7f3a9c"
 
@@ -218,184 +213,3 @@ def test_os_errors_name_only_the_errno(monkeypatch, pem_file, where):
         load_key_material(pem_file)
     assert_clean(caught.value, "keystore_path")
     assert "EIO" in str(caught.value)
-
-
-# --------------------------------------------------------------------------- the transport (http.client, ssl, socket)
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    """A real HTTPS endpoint, so that each failure below happens at the step it names, after the real ones."""
-    from hostile_endpoint import hostile_endpoint
-
-    with hostile_endpoint(tmp_path_factory.mktemp("hostile")) as endpoint:
-        yield endpoint
-
-
-@pytest.fixture(autouse=True)
-def fresh_transport():
-    """No kept-alive connection or cached TLS context carries over from one case to the next."""
-    _exchange._POOL.clear()
-    _trust._CONTEXTS.clear()
-    yield
-    _exchange._POOL.clear()
-    _trust._CONTEXTS.clear()
-
-
-class NativePanic(BaseException):
-    """Like pyo3's PanicException: a BaseException that is not an Exception."""
-
-
-def transport_errors():
-    """name: (what to patch, the exception it raises, option, words the message must hold).
-
-    Each library entry point the transport calls fails, with the MARKER in its text, at its own step:
-    resolving, connecting, the proxy tunnel, the TLS handshake, sending, the status line and headers, the body.
-    """
-    import http.client
-    import socket
-    import ssl
-
-    return {
-        "certificate": ("ssl.SSLContext.wrap_socket", ssl.SSLCertVerificationError(1, MARKER), "ca_path",
-                        ("validate_certs", "ca_path")),
-        "handshake": ("ssl.SSLContext.wrap_socket", ssl.SSLError(1, MARKER), "authority_host", ("TLS 1.2",)),
-        "handshake-eof": ("ssl.SSLContext.wrap_socket", ssl.SSLEOFError(8, MARKER), "authority_host",
-                          ("dropped the connection",)),
-        "proxy": ("http.client.HTTPConnection._tunnel", OSError(f"Tunnel connection failed: 407 {MARKER}"),
-                  "authority_host", ("HTTPS_PROXY", "HTTP 407")),
-        "resolve": ("socket.getaddrinfo", socket.gaierror(-2, MARKER), "authority_host", ("authority_host", "DNS")),
-        "connect-timeout": ("socket.socket.connect", TimeoutError(MARKER), "timeout", ("timeout",)),
-        "connect-refused": ("socket.socket.connect", ConnectionRefusedError(111, MARKER), "authority_host",
-                            ("authority_host", "HTTPS_PROXY")),
-        "invalid-url": ("http.client.HTTPConnection.putrequest", http.client.InvalidURL(MARKER), "authority_host",
-                        ("authority_host",)),
-        "send-reset": ("http.client.HTTPConnection.send", ConnectionResetError(104, MARKER), "authority_host",
-                       ("dropped the connection",)),
-        "read-timeout": ("http.client.HTTPConnection.getresponse", TimeoutError(MARKER), "timeout", ("timeout",)),
-        "status-line": ("http.client.HTTPConnection.getresponse", http.client.BadStatusLine(MARKER),
-                        "authority_host", ("well-formed HTTP",)),
-        "header-line": ("http.client.HTTPConnection.getresponse", http.client.LineTooLong(MARKER),
-                        "authority_host", ("well-formed HTTP",)),
-        "too-many-headers": ("http.client.HTTPConnection.getresponse", http.client.HTTPException(MARKER),
-                             "authority_host", ("well-formed HTTP",)),
-        "body-incomplete": ("http.client.HTTPResponse.read", http.client.IncompleteRead(MARKER.encode()),
-                            "authority_host", ("dropped the connection",)),
-        "body-unexpected": ("http.client.HTTPResponse.read", RuntimeError(MARKER), "authority_host",
-                            ("RuntimeError", "authority_host")),
-        "native-panic": ("ssl.SSLContext.wrap_socket", NativePanic(MARKER), "authority_host", ("NativePanic",)),
-    }  # fmt: skip
-
-
-@pytest.mark.parametrize("name", list(transport_errors()))
-@pytest.mark.parametrize("retries", [0, 1])
-def test_transport_errors_are_reworded(monkeypatch, hostile, name, retries):
-    import http.client
-
-    target, exc, option, words = transport_errors()[name]
-    tenant = hostile.tenant({})
-    if name == "proxy":
-        # The proxy's password is the MARKER too: it must never be echoed.
-        monkeypatch.setenv("HTTPS_PROXY", f"http://user:{MARKER}@{hostile.authority_host.split('//')[1]}")
-        monkeypatch.setattr(http.client.HTTPConnection, "_tunnel", lambda self: None)
-    monkeypatch.setattr(target, raiser(exc))
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
-    client, request_target = token_client(retries=retries, tenant_id=tenant, authority_host=hostile.authority_host,
-                                          ca_path=hostile.ca_path)  # fmt: skip
-    with pytest.raises(TransportError) as caught:
-        client.acquire(request_target)
-    assert_clean(caught.value, option)
-    for word in words:
-        assert word in str(caught.value)
-    assert d.CLIENT_SECRET not in str(caught.value)
-    if caught.value.retryable and retries:
-        assert "Gave up after 2 attempts." in str(caught.value)
-
-
-def token_client(retries=0, **options):
-    base = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
-            "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "retries": retries}
-    base.update(options)
-    request, target = build_token_request(base, {})
-    return TokenClient(request), target
-
-
-@pytest.mark.parametrize("behaviour", [
-    {"raw_response": f"{MARKER} is no HTTP\r\n\r\n"},
-    {"gzip": True, "body": f'{{"error": "{MARKER}"}}'},
-    {"headers": [["X-Marker", MARKER * 3000]]},
-    {"close": "mid_body", "body": f'{{"error": "{MARKER}", "padding": "{"x" * 400}"}}'},
-], ids=["garbage", "gzip", "huge-header", "mid-body"])  # fmt: skip
-def test_hostile_answers_are_reworded(hostile, behaviour):
-    """What a hostile endpoint sends (the MARKER) is never quoted by a transport failure."""
-    tenant = hostile.tenant(behaviour)
-    client, target = token_client(tenant_id=tenant, authority_host=hostile.authority_host, ca_path=hostile.ca_path)
-    with pytest.raises(TransportError) as caught:
-        client.acquire(target)
-    assert_clean(caught.value, "authority_host")
-
-
-def test_missing_ca_bundle_names_ca_path_for_real(tmp_path):
-    """The bug this file found: requests raised a bare OSError for a missing ca_path, which escaped."""
-    missing = str(tmp_path / "no-such-ca.pem")
-    client, target = token_client(ca_path=missing)
-    with pytest.raises(TransportError) as caught:
-        client.acquire(target)
-    assert_clean(caught.value, "ca_path")
-    assert missing in str(caught.value)
-
-
-def test_missing_requests_ca_bundle_names_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "no-such-bundle.pem"))
-    client, target = token_client()
-    with pytest.raises(TransportError) as caught:
-        client.acquire(target)
-    assert_clean(caught.value, "ca_path")
-    assert "REQUESTS_CA_BUNDLE" in str(caught.value)
-
-
-LOOKUP_PROBE = """
-import json, sys
-from cryptography.exceptions import InternalError
-from ansible.errors import AnsibleLookupError
-from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
-
-marker, options = sys.argv[1], json.loads(sys.argv[2])
-
-def explode(*args, **kwargs):
-    raise InternalError(marker, [])
-
-# Ansible's plugin loader is not set up here, so the lookup's options come from a plain dict.
-LookupModule.set_options = lambda self, **kwargs: None
-LookupModule.get_option = lambda self, name, hostvars=None: options.get(name)
-_token.sign_client_assertion = explode
-try:
-    LookupModule().run([options["scope"][0]], variables={})
-except AnsibleLookupError as exc:
-    print(json.dumps({"message": str(exc), "cause": repr(exc.__cause__), "context": repr(exc.__context__)}))
-"""
-
-
-def test_signing_errors_never_escape_the_lookup(pem_file):
-    """The lookup's safety net: a library error while signing becomes a clean AnsibleLookupError.
-
-    In a child process: importing the lookup loads ansible's controller Display, which changes how
-    later in-process module runs report warnings.
-    """
-    import json
-    import subprocess
-    import sys
-
-    from collection_path import COLLECTIONS_ROOT
-
-    options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": pem_file,
-               "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "output": "token"}
-    env = {**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)}
-    probe = subprocess.run([sys.executable, "-c", LOOKUP_PROBE, MARKER, json.dumps(options)], capture_output=True,
-                           text=True, env=env, timeout=120, check=False)  # fmt: skip
-    assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
-    outcome = json.loads(probe.stdout)
-    assert MARKER not in probe.stdout + probe.stderr and "Traceback" not in outcome["message"]
-    assert "Unexpected internal error (InternalError)" in outcome["message"]
-    assert outcome["cause"] == "None" and outcome["context"] == "None"

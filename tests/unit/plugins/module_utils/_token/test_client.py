@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import jwt
 import pytest
 from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
+from collection_path import COLLECTIONS_ROOT
 from entra_emulator import defaults as d
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
@@ -392,3 +395,32 @@ def test_the_assertion_sent_has_exactly_the_claims_entra_requires(
     assert claims["exp"] - claims["iat"] == 900
     assert str(uuid.UUID(claims["jti"])) == claims["jti"]
     assert set(claims) == {"aud", "iss", "sub", "jti", "iat", "nbf", "exp"}
+
+
+# -- a secret-only token never imports pyjks, cryptography or PyJWT --------------------------------------------
+#
+# The client runs in a fresh interpreter, because this test process (and the in-process endpoint) already
+# imported them.
+
+FRESH_CLIENT = """
+import json, sys
+sys.path.insert(0, {collections!r})
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
+request, target = build_token_request({options!r}, {{}})
+token = TokenClient(request).acquire(target)
+loaded = {{name.split(".")[0] for name in sys.modules}}
+heavy = sorted(loaded & {{"jks", "cryptography", "jwt", "pyasn1", "Cryptodome"}})
+print(json.dumps({{"aud": token.claims["aud"], "heavy": heavy}}))
+"""
+
+
+def test_secret_grant_imports_no_crypto_library(entra):
+    options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
+               "scope": [d.GRAPH_SCOPE], "authority_host": entra.authority_host, "ca_path": str(entra.ca_path)}
+    script = FRESH_CLIENT.format(collections=str(COLLECTIONS_ROOT), options=options)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                               check=False)
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report == {"aud": d.GRAPH_RESOURCE, "heavy": []}

@@ -351,3 +351,18 @@ def test_resource_default_scope_of_a_default_scope_is_itself():
 def test_a_bare_delegated_permission_is_not_a_resource_uri():
     with pytest.raises(OptionError, match=r"scope 'User\.Read' is not a resource URI such as"):
         build_target(None, ["User.Read"], "v2")
+
+
+def test_the_doc_fragment_states_the_same_bounds():
+    """The limits the validation applies are the ones the documentation gives."""
+    import yaml
+
+    from ansible_collections.azure_ad.oauth.plugins.doc_fragments.token_request import ModuleDocFragment
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import request
+
+    docs = {name: " ".join(spec["description"]) for name, spec in
+            yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"].items()}  # fmt: skip
+    assert f"Between 1 and {request.MAX_TOKEN_DURATION}." in docs["token_duration"]
+    assert f"More than 0 and at most {request.MAX_TIMEOUT};" in docs["timeout"]
+    assert f"between 0 and {request.MAX_RETRIES}." in docs["retries"]
+    assert f"between 0 and {request.MAX_RETRY_WAIT}." in docs["max_retry_wait"]

@@ -1,0 +1,82 @@
+"""One connection opened under the attempt's deadline: the phase it reached, and whether a kept one is usable."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from transport_calls import TIMEOUT, url
+
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.connection import AttemptFailure, Connection
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.deadline import Deadline, Watchdog
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.proxy import Proxy
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.target import Target
+from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.trust import tls_context
+
+
+@pytest.fixture
+def attempt():
+    """A deadline and its watchdog, stopped after the test as an exchange stops them after each attempt."""
+    deadline = Deadline(TIMEOUT)
+    watchdog = Watchdog(deadline)
+    yield deadline, watchdog
+    watchdog.stop()
+
+
+def opened(connection: Connection, attempt) -> Connection:
+    connection.deadline, connection.watchdog = attempt
+    return connection
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_connection_goes_through_dns_tcp_and_tls_and_is_then_usable(hostile, attempt):
+    target = Target.parse(url(hostile, hostile.tenant({})))
+    connection = opened(Connection(target, None, tls_context(hostile.ca_path)), attempt)
+    assert not connection.idle_and_alive(), "never connected: nothing to reuse"
+    connection.connect()
+    try:
+        assert connection.phase == "tls" and connection.sock.version() in ("TLSv1.2", "TLSv1.3")
+        assert connection.idle_and_alive()
+    finally:
+        connection.close()
+    assert not connection.idle_and_alive()
+
+
+def test_a_refused_connection_fails_in_the_connect_phase(attempt):
+    target = Target.parse(f"https://127.0.0.1:{free_port()}/t/oauth2/v2.0/token")
+    connection = opened(Connection(target, None, None), attempt)
+    with pytest.raises(ConnectionRefusedError):
+        connection.connect()
+    assert connection.phase == "connect" and connection.sock is None
+
+
+def test_through_a_proxy_it_connects_to_the_proxy_and_tunnels_to_the_target():
+    target = Target.parse("https://login.example.test/t/oauth2/v2.0/token")
+    connection = Connection(target, Proxy("proxy.example", 3128, "Basic dTpw"), None)
+    assert (connection.host, connection.port) == ("proxy.example", 3128)
+    assert (connection._tunnel_host, connection._tunnel_port) == ("login.example.test", 443)
+    assert connection._tunnel_headers == {"Proxy-Authorization": "Basic dTpw"}
+    plain = Connection(target, Proxy("proxy.example", 3128, None), None)
+    assert plain._tunnel_headers == {}, "no credentials, no Proxy-Authorization header"
+
+
+@pytest.mark.parametrize(("address", "port", "default"), [
+    ("https://login.example.test/x", 443, 443),
+    ("https://login.example.test:8443/x", 8443, 443),
+    ("http://127.0.0.1:8080/x", 8080, 80),
+])  # fmt: skip
+def test_the_default_port_follows_the_scheme_so_the_host_header_is_right(address, port, default):
+    """http.client leaves the port out of the Host header only when it is the scheme's default."""
+    connection = Connection(Target.parse(address), None, None)
+    assert (connection.port, connection.default_port) == (port, default)
+
+
+def test_an_attempt_failure_says_where_and_keeps_its_cause():
+    cause = ConnectionResetError(104, "reset")
+    failure = AttemptFailure("send", cause)
+    assert failure.phase == "send" and failure.cause is cause and str(failure) == "send"
