@@ -30,6 +30,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import (
+    ENVIRONMENT_FALLBACKS,
     SECRET_OPTIONS,
     TOKEN_OPTIONS,
     apply_environment,
@@ -239,14 +240,17 @@ def _shown(value: str) -> str:
     return repr(truncate(sanitize(value), _SHOWN_LENGTH))
 
 
-def _tenant_id(value: str | None, from_env: dict) -> str:
+def _required(value: str | None, name: str, what: str) -> str:
+    """``value`` stripped; when unset, an error saying what ``name`` is and which variable may give it."""
     if value is None:
-        raise OptionError(
-            "tenant_id is required: the directory (tenant) ID or a verified domain such as "
-            "contoso.onmicrosoft.com. It may also come from AZURE_TENANT_ID.",
-            option="tenant_id",
-        )
-    value = value.strip()
+        raise OptionError(f"{name} is required: {what} It may also come from {ENVIRONMENT_FALLBACKS[name]}.",
+                          option=name)  # fmt: skip
+    return value.strip()
+
+
+def _tenant_id(value: str | None, from_env: dict) -> str:
+    value = _required(value, "tenant_id", "the directory (tenant) ID or a verified domain such as "
+                                          "contoso.onmicrosoft.com.")  # fmt: skip
     if value.lower() in _MULTI_TENANT_ALIASES:
         raise OptionError(
             f"tenant_id {value!r} is a multi-tenant alias; the client credentials grant needs the tenant's "
@@ -263,13 +267,7 @@ def _tenant_id(value: str | None, from_env: dict) -> str:
 
 
 def _client_id(value: str | None, from_env: dict) -> str:
-    if value is None:
-        raise OptionError(
-            "client_id is required: the application (client) ID of the app registration. "
-            "It may also come from AZURE_CLIENT_ID.",
-            option="client_id",
-        )
-    value = value.strip()
+    value = _required(value, "client_id", "the application (client) ID of the app registration.")
     if not _GUID.match(value):
         raise OptionError(
             f"{_option_label('client_id', from_env)} {_shown(value)} is not a GUID. Use the app registration's "

@@ -366,3 +366,15 @@ def test_the_doc_fragment_states_the_same_bounds():
     assert f"More than 0 and at most {request.MAX_TIMEOUT};" in docs["timeout"]
     assert f"between 0 and {request.MAX_RETRIES}." in docs["retries"]
     assert f"between 0 and {request.MAX_RETRY_WAIT}." in docs["max_retry_wait"]
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("tenant_id", "tenant_id is required: the directory (tenant) ID or a verified domain such as "
+                  "contoso.onmicrosoft.com. It may also come from AZURE_TENANT_ID."),
+    ("client_id", "client_id is required: the application (client) ID of the app registration. It may also come "
+                  "from AZURE_CLIENT_ID."),
+])  # fmt: skip
+def test_a_missing_id_says_what_it_is_and_which_variable_may_give_it(name, said):
+    with pytest.raises(OptionError) as caught:
+        build_token_request(options(**{name: None}), {})
+    assert str(caught.value) == said and caught.value.option == name
