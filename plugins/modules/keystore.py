@@ -368,6 +368,10 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.at
     write_file_atomically,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.manager import prepare_keystore
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import (
+    MUTUALLY_EXCLUSIVE,
+    keystore_argument_spec,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MISSING,
     keystore_lock,
@@ -380,30 +384,8 @@ EXPORT_MODE = "0644"
 
 
 def argument_spec():
-    return dict(
-        path=dict(type="path", required=True),
-        type=dict(type="str", default="pkcs12", choices=["pkcs12", "jks"]),
-        password=dict(type="str", required=True, no_log=True),
-        key_password=dict(type="str", no_log=True),
-        alias=dict(type="str", default="azure-ad"),
-        certificate=dict(type="str"),
-        private_key=dict(type="str", no_log=True),
-        private_key_passphrase=dict(type="str", no_log=True),
-        certificate_path=dict(type="path"),
-        private_key_path=dict(type="path", no_log=False),
-        chain=dict(type="list", elements="str"),
-        generate=dict(type="bool", default=False),
-        subject=dict(type="str"),
-        valid_days=dict(type="int", default=365),
-        key_size=dict(type="int", default=2048, choices=[2048, 3072, 4096], no_log=False),
-        renew_before_days=dict(type="int", default=30),
-        force=dict(type="bool", default=False),
-        certificate_export_path=dict(type="path"),
-        certificate_export_format=dict(type="str", default="der", choices=["der", "pem"]),
-        backup=dict(type="bool", default=False),
-        follow=dict(type="bool", default=False),
-        subject_alt_name=dict(type="list", elements="str"),
-    )
+    """The module's options, from their one definition (_keystore_writer/options.py)."""
+    return keystore_argument_spec()
 
 
 def manage_keystore(module):
@@ -474,7 +456,7 @@ def _is_regular_file(path):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=[("certificate", "certificate_path"), ("private_key", "private_key_path")],
+        mutually_exclusive=MUTUALLY_EXCLUSIVE,
         add_file_common_args=True,
         supports_check_mode=True,
     )

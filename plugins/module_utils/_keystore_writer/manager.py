@@ -35,6 +35,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.ce
     diff_view,
     material_info,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import DEFAULT_EXPORT_FORMAT
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MAX_READ_SIZE,
     REGULAR,
@@ -61,7 +62,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     OptionError,
 )
 
-EXPORT_FORMATS = ("der", "pem")
 EXPORT_OPTION = "certificate_export_path"
 
 
@@ -95,12 +95,13 @@ def prepare_keystore(
     request: KeystoreRequest,
     check_mode: bool = False,
     export_path: str | None = None,
-    export_format: str = "der",
+    export_format: str = DEFAULT_EXPORT_FORMAT,
     now: datetime.datetime | None = None,
 ) -> KeystoreOutcome:
-    """Plan the keystore, and serialize it unless it is kept or this is check mode."""
-    if export_format not in EXPORT_FORMATS:
-        raise OptionError("certificate_export_format must be der or pem.", option="certificate_export_format")
+    """Plan the keystore, and serialize it unless it is kept or this is check mode.
+
+    ``export_format`` is one of options.EXPORT_FORMATS (AnsibleModule checked it): ``pem``, or else DER.
+    """
     export_target = _export_target(request, export_path) if export_path else None
     existing = inspect_existing(
         request.path, request.keystore_type, request.password, request.key_password, request.alias,

@@ -26,7 +26,16 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.certificate_info import expires_within
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import KEYSTORE_OPTION_NAMES
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import (
+    DEFAULT_ALIAS,
+    DEFAULT_KEY_SIZE,
+    DEFAULT_RENEW_BEFORE_DAYS,
+    DEFAULT_TYPE,
+    DEFAULT_VALID_DAYS,
+    KEYSTORE_OPTION_NAMES,
+    KEYSTORE_OPTIONS,
+    NUL_FREE_OPTIONS,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
     MAX_READ_SIZE,
     MISSING,
@@ -38,10 +47,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.pa
     symlink_refusal,
     untrusted_refusal,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import (
-    WRITABLE_TYPES,
-    stored_alias,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.serialize import stored_alias
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     AliasError,
     AzureAdOAuthError,
@@ -53,41 +59,22 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_check
 KEEP, WRITE, GENERATE = "keep", "write", "generate"
 ABSENT, READABLE, UNREADABLE = "absent", "readable", "unreadable"
 
-# Options whose values reach a file name or a native library: a NUL byte in any of them is refused up front.
-NUL_FREE_OPTIONS = (
-    "path",
-    "password",
-    "key_password",
-    "alias",
-    "certificate",
-    "private_key",
-    "private_key_passphrase",
-    "certificate_path",
-    "private_key_path",
-    "chain",
-    "subject",
-    "subject_alt_name",
-    "certificate_export_path",
-    "owner",
-    "group",
-)
-
-
 @dataclass(frozen=True)
 class KeystoreRequest:
-    """What the user asked for, validated. ``supplied`` is the material given, if any."""
+    """What the user asked for, validated (``keystore_type`` is one of options.WRITABLE_TYPES: AnsibleModule
+    checked it). ``supplied`` is the material given, if any."""
 
     path: str
     keystore_type: str
     password: str = field(repr=False)
     key_password: str | None = field(default=None, repr=False)
-    alias: str = "azure-ad"
+    alias: str = DEFAULT_ALIAS
     supplied: KeyMaterial | None = None
     generate: bool = False
     subject: str | None = None
-    valid_days: int = 365
-    key_size: int = 2048
-    renew_before_days: int = 30
+    valid_days: int = DEFAULT_VALID_DAYS
+    key_size: int = DEFAULT_KEY_SIZE
+    renew_before_days: int = DEFAULT_RENEW_BEFORE_DAYS
     force: bool = False
     subject_alt_name: tuple[str, ...] = ()
     follow: bool = False
@@ -239,8 +226,6 @@ def container_differences(existing: KeyMaterial, keystore_type: str, alias: str)
 def plan_keystore(request: KeystoreRequest, existing: ExistingKeystore,
                   now: datetime.datetime | None = None) -> KeystorePlan:
     """Decide between keep, write and generate. Raises KeystoreError to protect an unreadable file."""
-    if request.keystore_type not in WRITABLE_TYPES:
-        raise OptionError(f"type must be one of {', '.join(WRITABLE_TYPES)}.", option="type")
     if existing.state == UNREADABLE and not request.force:
         raise refusal(request.path, existing, request.alias)
     current = existing.material if existing.state == READABLE else None
@@ -295,6 +280,8 @@ def plan_keystore(request: KeystoreRequest, existing: ExistingKeystore,
 def request_from_params(params: dict, default_host: str | None = None) -> KeystoreRequest:
     """Validate the module's options and read any material they name.
 
+    AnsibleModule has checked types and choices (``type``, ``key_size``...); what it cannot check is done
+    here, and an unset option (a direct caller's) takes its default from options.KEYSTORE_OPTIONS.
     ``default_host`` names the host when ``subject`` is unset: the subject is then ``CN=<host>`` (the CN cut
     to 64 characters, the whole name in a subjectAltName).
     """
@@ -309,9 +296,7 @@ def request_from_params(params: dict, default_host: str | None = None) -> Keysto
 
     # Before anything reaches a file name or a native library (cryptography's Rust layer panics on a NUL).
     reject_nul_bytes(params, NUL_FREE_OPTIONS)
-    keystore_type = params.get("type") or "pkcs12"
-    if keystore_type not in WRITABLE_TYPES:
-        raise OptionError(f"type must be one of {', '.join(WRITABLE_TYPES)}.", option="type")
+    keystore_type = params.get("type") or DEFAULT_TYPE
     password = params.get("password")
     if not isinstance(password, str) or not password:
         raise OptionError("password must be a non-empty string.", option="password")
@@ -326,9 +311,9 @@ def request_from_params(params: dict, default_host: str | None = None) -> Keysto
     alt_names = tuple(params.get("subject_alt_name") or ())
     if not subject and default_host:
         subject, alt_names = default_subject(default_host, alt_names)
-    valid_days = _int_option(params, "valid_days", 365)
-    key_size = _int_option(params, "key_size", 2048)
-    renew_before_days = _int_option(params, "renew_before_days", 30)
+    valid_days = _int_option(params, "valid_days")
+    key_size = _int_option(params, "key_size")
+    renew_before_days = _int_option(params, "renew_before_days")
     supplied = load_supplied_material(params) if has_material(params) else None
     if generate and supplied is None:
         if not subject:
@@ -353,10 +338,10 @@ def request_from_params(params: dict, default_host: str | None = None) -> Keysto
     )
 
 
-def _int_option(params: dict, name: str, default: int) -> int:
+def _int_option(params: dict, name: str) -> int:
     value = params.get(name)
     if value is None:
-        return default
+        return KEYSTORE_OPTIONS[name]["default"]
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -17,6 +17,11 @@ import datetime
 from typing import Any, Iterable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import KeyMaterial
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import (
+    DEFAULT_KEY_SIZE,
+    DEFAULT_VALID_DAYS,
+    KEY_SIZES,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -24,7 +29,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     OptionError,
 )
 
-KEY_SIZES = (2048, 3072, 4096)
 # Backdate the start a little so that a host whose clock runs behind can use it at once.
 BACKDATE = datetime.timedelta(minutes=5)
 MAX_VALID_DAYS = 36500
@@ -196,8 +200,8 @@ def check_generation_options(subject: str, valid_days: int, key_size: int, renew
 
 def generate_self_signed(
     subject: str,
-    valid_days: int = 365,
-    key_size: int = 2048,
+    valid_days: int = DEFAULT_VALID_DAYS,
+    key_size: int = DEFAULT_KEY_SIZE,
     now: datetime.datetime | None = None,
     subject_alt_name: Iterable[str] = (),
 ) -> KeyMaterial:

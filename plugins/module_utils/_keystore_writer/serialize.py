@@ -33,6 +33,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_keystore_bytes
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import WRITABLE_TYPES
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import MissingDependencyError, require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -41,7 +42,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
     OptionError,
 )
 
-WRITABLE_TYPES = ("pkcs12", "jks")
 # PBKDF2 rounds for the PKCS12 key and certificate bags and its MAC (keytool uses 10000).
 PKCS12_KDF_ROUNDS = 100000
 
@@ -94,6 +94,8 @@ def _guarded(build, label: str, option: str) -> bytes:
 
 
 def _check(keystore_type: str, material: KeyMaterial, alias: str, password: str, key_password: str | None) -> None:
+    # AnsibleModule checked the module's own type; this guards a direct caller, as this is the last step
+    # before bytes are written: any other type would take the JKS branch and write a JKS file.
     if keystore_type not in WRITABLE_TYPES:
         raise OptionError(
             "type must be one of {}, not {!r}.".format(", ".join(WRITABLE_TYPES), keystore_type), option="type"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.options import KEYSTORE_OPTIONS
 from ansible_collections.azure_ad.oauth.plugins.modules import keystore
 
 REPO = Path(__file__).resolve().parents[3]
@@ -14,7 +15,8 @@ ROLE = REPO / "roles" / "keystore"
 SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 VARS = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
-MODULE_SPEC = keystore.argument_spec()
+# The one definition of the module's options (its argument_spec is built from it).
+MODULE_SPEC = KEYSTORE_OPTIONS
 MODULE_RETURNS = yaml.safe_load(keystore.RETURN)
 FILE_OPTIONS = {"mode", "owner", "group"}
 ROLE_ONLY = {"keystore_install_dependencies", "keystore_virtualenv", "keystore_break_system_packages"}
