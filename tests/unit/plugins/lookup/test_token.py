@@ -18,6 +18,7 @@ import pytest
 from cert_builder import write_private
 from collection_path import COLLECTIONS_ROOT
 from entra_emulator import defaults as d
+from library_errors import MARKER
 
 SUPPORT = Path(native_panics.__file__).resolve().parent
 P12_PASSWORD = "Lookup-P12#pass-3Wd"
@@ -146,9 +147,6 @@ def test_each_retry_is_shown_at_vvv(entra):
 
 
 # --------------------------------------------------------------------------- library errors while signing
-
-MARKER = "LEAK-MARKER-hunter2-7f3a9c"
-
 
 @pytest.fixture(scope="module")
 def pem_file(tmp_path_factory):

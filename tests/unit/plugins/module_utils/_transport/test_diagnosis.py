@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from entra_emulator import defaults as d
+from library_errors import MARKER, assert_clean, raiser
 from transport_calls import (
     TIMEOUT,
     failure,
@@ -17,7 +18,7 @@ from transport_calls import (
     post,
 )
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AzureAdOAuthError, TransportError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
 
@@ -49,26 +50,6 @@ def test_a_dropped_or_short_answer_is_a_retryable_connection_error(hostile, beha
 
 
 # --------------------------------------------------------------------------------------------- library failures
-
-MARKER = "LEAK-MARKER-hunter2-7f3a9c"
-
-
-def assert_clean(error: BaseException, option: str | None = None) -> None:
-    """The collection's error: no marker anywhere, no visible library cause, the right option."""
-    assert isinstance(error, AzureAdOAuthError), f"{type(error).__name__} escaped: {error}"
-    assert MARKER not in str(error) and MARKER not in repr(error.args)
-    assert error.__cause__ is None
-    assert error.__suppress_context__ or error.__context__ is None, "a traceback would show the library error"
-    if option is not None:
-        assert error.option == option, (error.option, str(error))
-
-
-def raiser(exc: BaseException):
-    def raise_it(*args, **kwargs):
-        raise exc
-
-    return raise_it
-
 
 class NativePanic(BaseException):
     """Like pyo3's PanicException: a BaseException that is not an Exception."""

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from entra_emulator import defaults as d
+from library_errors import assert_clean
 from transport_calls import (
     MiB,
     failure,
@@ -151,14 +152,6 @@ def token_client(**options):
     base.update(options)
     request, target = build_token_request(base, {})
     return TokenClient(request), target
-
-
-def assert_clean(error: BaseException, option: str) -> None:
-    """The collection's error, naming ``option``, with no library exception for a traceback to show."""
-    assert isinstance(error, TransportError), f"{type(error).__name__} escaped: {error}"
-    assert error.__cause__ is None
-    assert error.__suppress_context__ or error.__context__ is None, "a traceback would show the library error"
-    assert error.option == option, (error.option, str(error))
 
 
 def test_missing_ca_bundle_names_ca_path_for_real(tmp_path):
