@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import urlencode
 
 import pytest
-from transport_calls import TIMEOUT, url
+from transport_calls import FORM, TIMEOUT, url
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.connection import AttemptFailure, Connection
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.deadline import Deadline, Watchdog
@@ -13,11 +14,13 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.proxy im
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.target import Target
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.trust import tls_context
 
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
 
 @pytest.fixture
 def attempt():
     """A deadline and its watchdog, stopped after the test as an exchange stops them after each attempt."""
-    deadline = Deadline(TIMEOUT)
+    deadline = Deadline(10 * TIMEOUT)  # ample: these tests are not about the deadline
     watchdog = Watchdog(deadline)
     yield deadline, watchdog
     watchdog.stop()
@@ -41,6 +44,10 @@ def test_a_connection_goes_through_dns_tcp_and_tls_and_is_then_usable(hostile, a
     connection.connect()
     try:
         assert connection.phase == "tls" and connection.sock.version() in ("TLSv1.2", "TLSv1.3")
+        # Once an answer is read in full (TLS 1.3 session tickets with it), a kept-alive connection is idle.
+        connection.request("POST", target.path, body=urlencode(FORM), headers=FORM_HEADERS)
+        answer = connection.getresponse()
+        assert answer.status == 200 and answer.read() and not answer.will_close
         assert connection.idle_and_alive()
     finally:
         connection.close()
