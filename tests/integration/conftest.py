@@ -1,8 +1,10 @@
-"""Fixtures for integration tests: a running endpoint and a way to run targets.
+"""Fixtures for the pytest drivers: a running endpoint and a way to run targets.
 
-Each target under tests/integration/targets/<name>/ is laid out as
-ansible-test expects (tasks/main.yml, aliases). Here it runs as a role in a
-one-line playbook against localhost, with the endpoint's details as variables.
+Each target under tests/integration/targets/<name>/ is laid out as ansible-test expects (tasks/main.yml, aliases,
+meta/main.yml dependencies on the hidden setup_* targets) and runs under ``ansible-test integration`` alone. A
+driver runs one here as a role in a one-line playbook against localhost, for what only a driver can check (the
+output, the endpoint's records, the environment or ansible.cfg a lookup reads). It passes the session's endpoint
+as ``entra_endpoint``, so setup_entra_emulator uses it instead of starting one per run.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def emulator_admin(emulator_state):
 
 
 @pytest.fixture()
-def run_target(tmp_path):
+def run_target(tmp_path, emulator_state):
     """run_target(name, variables, **run_playbook_kwargs) -> CompletedProcess."""
 
     def run(name: str, variables: dict, **kwargs):
@@ -45,7 +47,9 @@ def run_target(tmp_path):
         playbook.write_text(
             f"- hosts: localhost\n  gather_facts: false\n  roles:\n    - {TARGETS / name}\n"
         )
-        vars_file = write_vars(tmp_path / f"{name}-vars.json", variables)
-        return run_playbook(playbook, vars_file=vars_file, **kwargs)
+        endpoint = {key: emulator_state[key] for key in ("authority_host", "ca_path", "admin_token")}
+        vars_file = write_vars(tmp_path / f"{name}-vars.json", {"entra_endpoint": endpoint, **variables})
+        env = {"ANSIBLE_ROLES_PATH": str(TARGETS), **kwargs.pop("env", {})}
+        return run_playbook(playbook, vars_file=vars_file, env=env, **kwargs)
 
     return run

@@ -1,16 +1,14 @@
-"""The azure_ad.oauth.token lookup in real playbooks, against the local Entra endpoint.
+"""The azure_ad.oauth.token lookup in real playbooks: what only a driver can set up.
 
-Three runs of the ``lookup_token`` target: templates, terms, variables and a
-certificate with the default configuration; then options from an ansible.cfg
-written here; then options from ``AZURE_*`` environment variables.
+ansible-test runs the ``token_lookup`` target on its own (templates, terms, variables, templated variables and a
+certificate), with its own endpoint (setup_entra_emulator). Here the same target runs the suites that need
+ansible's own environment set before it starts: options from an ansible.cfg written here, and from ``AZURE_*``
+variables; and a playbook run from another directory finds relative paths as other lookups find files.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-import stat
 from dataclasses import replace
 
 import keystore_factory as kf
@@ -95,36 +93,6 @@ def assert_succeeded(completed, ok: int, ignored: int = 0) -> None:
         assert secret not in output, "a secret reached the output"
 
 
-def claims(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
-def test_lookup_in_template_terms_vars_and_certificate(run_target, lookup_vars, tmp_path):
-    """A template renders tokens and claims via the lookup; terms, variables and a certificate in set_fact."""
-    output_dir = tmp_path / "rendered"
-    output_dir.mkdir()
-    variables = {
-        **lookup_vars,
-        "lookup_token_suites": ["template", "terms", "vars", "certificate"],
-        "lookup_token_output_dir": str(output_dir),
-    }
-    completed = run_target("lookup_token", variables)
-    # main: assert + 4 includes; template: 5; terms: 4; vars: 4; certificate: 2.
-    assert_succeeded(completed, ok=20)
-    rendered_file = output_dir / "token.conf"
-    assert stat.S_IMODE(rendered_file.stat().st_mode) == 0o600
-    rendered = dict(line.split("=", 1) for line in rendered_file.read_text().splitlines() if "=" in line)
-    graph = claims(rendered["graph_token"])
-    expected = (GRAPH_RESOURCE, CLIENT_ID, "1", GRAPH_ROLES)
-    assert (graph["aud"], graph["appid"], graph["appidacr"], graph["roles"]) == expected
-    assert int(rendered["graph_expires_on"]) >= graph["exp"] - 5
-    assert claims(rendered["term1_token"])["aud"] == KEYVAULT_RESOURCE == rendered["term1_aud"]
-    # The scope's resource, as the client named it: no trailing slash, unlike ARM_RESOURCE.
-    assert claims(rendered["term2_token"])["aud"] == ARM_SCOPE.removesuffix("/.default") == rendered["term2_aud"]
-    assert "term3_token" not in rendered
-
-
 def test_lookup_options_from_ansible_cfg(run_target, lookup_vars, emulator_state, tmp_path):
     """[azure_ad_oauth] in ansible.cfg supplies the options, beats AZURE_TENANT_ID, and never the secret."""
     config = tmp_path / "ansible.cfg"
@@ -141,12 +109,13 @@ def test_lookup_options_from_ansible_cfg(run_target, lookup_vars, emulator_state
     )
     config.chmod(0o600)
     completed = run_target(
-        "lookup_token",
+        "token_lookup",
         {**lookup_vars, "lookup_token_suites": ["ini"]},
         env={"ANSIBLE_CONFIG": str(config), "AZURE_TENANT_ID": OTHER_TENANT_ID},
     )
-    # main: assert + include; ini: 4, one of them the ignored failure.
-    assert_succeeded(completed, ok=6, ignored=1)
+    # setup_entra_emulator: 4 (the endpoint passed in); main: directory, set_fact, include; ini: 4, one of them the
+    # ignored failure; the handler that removes the directory.
+    assert_succeeded(completed, ok=12, ignored=1)
     assert "A credential is required" in completed.stdout
 
 
@@ -161,20 +130,9 @@ def test_lookup_options_from_environment(run_target, lookup_vars, emulator_state
     }
     # The vars file must not carry what the environment is meant to give.
     variables = {key: value for key, value in lookup_vars.items() if key != "lookup_token_client_secret"}
-    completed = run_target("lookup_token", {**variables, "lookup_token_suites": ["env"]}, env=env)
-    # main: assert + include; env: 3.
-    assert_succeeded(completed, ok=5)
-
-
-def test_lookup_options_from_templated_vars(run_target, lookup_vars):
-    """azure_ad_oauth_* variables whose values are templates (a vaulted secret, another variable) work.
-
-    Ansible passes a lookup its variables untemplated, so the lookup must template
-    what it reads through its ``vars:`` entries, or it gets the literal "{{ ... }}".
-    """
-    completed = run_target("lookup_token", {**lookup_vars, "lookup_token_suites": ["vars_templated"]})
-    # main: assert + include; vars_templated: 2.
-    assert_succeeded(completed, ok=4)
+    completed = run_target("token_lookup", {**variables, "lookup_token_suites": ["env"]}, env=env)
+    # setup_entra_emulator: 4 (the endpoint passed in); main: directory, set_fact, include; env: 3; the handler.
+    assert_succeeded(completed, ok=11)
 
 
 # -- relative paths, found as other lookups find files --------------------------------------------

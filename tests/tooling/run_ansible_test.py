@@ -45,7 +45,8 @@ if args:
 PIP_NOISE = re.compile(r"^(Looking in|WARNING: Location|Collecting|Downloading|Installing|Successfully|  |Using|"
                        r"Processing|Attempting|Found existing|Uninstalling|Requirement already|Obtaining|Building|"
                        r"Created wheel|Stored in|Preparing|Getting requirements)")
-FORBIDDEN_OUTPUT = ("Traceback (most recent call last)", "MODULE FAILURE")
+GENERATED_DIRS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", ".mypy_cache"}
+FORBIDDEN_OUTPUT = ("Traceback (most recent call last)", "MODULE FAILURE", "PRIVATE KEY-----")
 
 
 def find_python(version: str) -> Path | None:
@@ -66,9 +67,15 @@ def collection_files() -> list[str]:
                                 capture_output=True).stdout.decode().split("\0")
         return [name for name in listed if name and (REPO_ROOT / name).is_file()]
     except (OSError, subprocess.CalledProcessError):
-        skip = {".git", ".venv", ".cache", "tests/output"}
         return [str(path.relative_to(REPO_ROOT)) for path in REPO_ROOT.rglob("*")
-                if path.is_file() and not any(str(path.relative_to(REPO_ROOT)).startswith(s) for s in skip)]
+                if path.is_file() and not _generated(path.relative_to(REPO_ROOT))]
+
+
+def _generated(relative: Path) -> bool:
+    """What a run leaves in a tree that is not a git checkout: venvs, caches, ansible-test's output."""
+    parts = relative.parts
+    return (parts[0].startswith((".venv", ".cache", ".git")) or parts[:2] == ("tests", "output")
+            or any(part in GENERATED_DIRS for part in parts))
 
 
 def copy_collection(destination: Path) -> None:
