@@ -38,9 +38,9 @@ options:
 """
 
 EXAMPLES = r"""
-- name: keytool's fingerprint as the Azure portal shows it
+- name: keytool's SHA-1 fingerprint as the Azure portal shows it (CFCDFB867F720172FA7EEFA2354A860215CAFB0E)
   ansible.builtin.debug:
-    msg: "{{ '7a:1b:...:9f' | azure_ad.oauth.thumbprint }}"
+    msg: "{{ 'cf:cd:fb:86:7f:72:01:72:fa:7e:ef:a2:35:4a:86:02:15:ca:fb:0e' | azure_ad.oauth.thumbprint }}"
 
 - name: The x5t#S256 header value of a certificate
   ansible.builtin.debug:
