@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pytest
+import yaml
 from ansible_cli import ansible_env, cli
 
 PLUGINS = {
@@ -63,6 +64,17 @@ def test_text_page_renders(plugin_type, name):
     assert name.rsplit(".", 1)[1] in text
     if plugin_type != "role":
         assert "EXAMPLES:" in text
+
+
+@pytest.mark.parametrize(("plugin_type", "name"), [(kind, name) for kind, names in sorted(PLUGINS.items())
+                                                   for name in names])  # fmt: skip
+def test_examples_are_yaml_and_have_no_placeholder(plugin_type, name):
+    """What a user pastes must run: the examples parse as a list of tasks and elide nothing with '...'."""
+    doc = doc_json(plugin_type, [name])[name]
+    text = doc["entry_points"]["main"]["examples"] if plugin_type == "role" else doc["examples"]
+    tasks = yaml.safe_load(text)
+    assert isinstance(tasks, list) and tasks, text
+    assert "..." not in text and "\u2026" not in text, text
 
 
 def test_module_and_lookup_share_the_token_options():
