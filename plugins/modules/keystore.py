@@ -373,7 +373,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.op
     keystore_argument_spec,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
-    MISSING,
     keystore_lock,
     resolve_target,
 )
@@ -438,7 +437,7 @@ def apply_keystore(module, request):
 @contextlib.contextmanager
 def _backup_undone_on_failure(module, target, keystore_args, wanted):
     """Yield the backup's path (or None); remove the backup again if the write that follows fails."""
-    backup = back_up(module, target.path, keystore_args) if wanted and target.kind != MISSING else None
+    backup = back_up(module, target.path, keystore_args) if wanted and target.exists else None
     try:
         yield backup
     except AzureAdOAuthError:

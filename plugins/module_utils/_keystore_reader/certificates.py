@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read a certificate given as PEM text or base64 DER.
+"""Read a certificate given as PEM text or base64 DER (what the thumbprint filter takes besides a thumbprint).
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.

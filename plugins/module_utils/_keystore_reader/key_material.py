@@ -23,7 +23,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from cryptography import x509
 
-SOURCE_TYPES = ("jks", "jceks", "pkcs12", "pem")
 # Microsoft Entra ID verifies client assertions signed with RSA keys of at least this size (RS256, PS256).
 MIN_RSA_KEY_SIZE = 2048
 # Spelled out, these letters start with a vowel sound ("an EC", "an RSA", "an Ed25519"); the others do not ("a DSA").

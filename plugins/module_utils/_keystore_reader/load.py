@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Load a private key and its certificate from a JKS, JCEKS, PKCS12 or PEM file.
+"""Load a private key and its certificate from a JKS, JCEKS, PKCS12 or PEM file: the dispatcher.
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
 
-The format comes from the file's bytes, never its name. Each reader raises
-KeystoreError naming the option at fault; anything else a library raises is
+``load_key_material`` reads a file (the token module's keystore);
+``load_keystore_bytes`` reads bytes the caller has read itself (the keystore
+module's existing file, and what it is about to write). The format comes from
+the bytes, never the name. Each reader raises KeystoreError naming the option
+at fault, as the caller's OptionNames call it; anything else a library raises is
 turned into a generic KeystoreError here, without its text, because library
 messages can quote the bytes they choked on. "Anything" includes a panic of
 cryptography's Rust layer, a BaseException that is not an Exception: only

@@ -21,7 +21,6 @@ import re
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 
 FORMATS = ("hex", "colon", "x5t")
-ALGORITHMS = {20: "sha1", 32: "sha256"}
 
 _SEPARATORS = re.compile(r"[\s:\-]")
 _HEX = re.compile(r"^[0-9A-Fa-f]+$")
@@ -85,7 +84,3 @@ def certificate_digest(der: bytes, algorithm: str = "sha1") -> bytes:
         raise OptionError(f"algorithm must be sha1 or sha256, not {algorithm!r}.", option="algorithm")
     return hashlib.new(algorithm, der).digest()
 
-
-def thumbprint_matches(expected: bytes, der: bytes) -> bool:
-    """True when ``expected`` (SHA-1 or SHA-256) is the digest of ``der``."""
-    return certificate_digest(der, ALGORITHMS[len(expected)]) == expected

@@ -49,15 +49,10 @@ def format_date(value: datetime.datetime) -> str:
     return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def not_valid_after(certificate: x509.Certificate) -> datetime.datetime:
-    """The certificate's expiry as an aware UTC datetime."""
-    return certificate.not_valid_after_utc
-
-
 def expires_within(certificate: x509.Certificate, days: int, now: datetime.datetime | None = None) -> bool:
     """True when the certificate expires within ``days`` days of ``now`` (or has expired)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    return not_valid_after(certificate) - now <= datetime.timedelta(days=days)
+    return certificate.not_valid_after_utc - now <= datetime.timedelta(days=days)
 
 
 def certificate_pem(certificate: x509.Certificate) -> str:

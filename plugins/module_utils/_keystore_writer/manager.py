@@ -86,10 +86,6 @@ class KeystoreOutcome:
     target: Target | None = None
     export_target: Target | None = None
 
-    @property
-    def changed(self) -> bool:
-        return self.plan.changed or self.export_changed
-
 
 def prepare_keystore(
     request: KeystoreRequest,

@@ -10,7 +10,7 @@ The decision rests on what the existing file holds, never on whether it
 exists: it is opened with the given passwords and its key, certificate, chain,
 alias and type are compared with what was asked for. A file that does not open
 is never replaced, unless ``force`` says so; neither is a symbolic link that
-``follow`` does not allow, nor a file of another user (see _keystore_paths).
+``follow`` does not allow, nor a file of another user (see paths.py).
 This module reads; it never writes.
 """
 

@@ -19,7 +19,7 @@ Every result is read back with the collection's own readers before it is
 returned, so a file that could not be opened again is never written.
 
 Only keys that Microsoft Entra ID accepts are written (see
-``_key_material.check_key_policy``). Every call into a library is guarded:
+``_keystore_reader/key_material.check_key_policy``). Every call into a library is guarded:
 whatever it raises, a Rust panic of cryptography included, becomes a
 KeystoreError naming the option, never a traceback that could show a password.
 """
