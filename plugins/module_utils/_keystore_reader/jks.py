@@ -26,15 +26,11 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     TOKEN_OPTION_NAMES,
     KeyMaterial,
     OptionNames,
+    read_guarded,
     same_key,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
-    MUST_PROPAGATE,
-    AliasError,
-    AzureAdOAuthError,
-    KeystoreError,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AliasError, KeystoreError
 
 # Sun's proprietary JKS key protector, and PBEWithMD5AndTripleDES (JCEKS).
 JKS_KEY_PROTECTOR_OID = "1.3.6.1.4.1.42.2.17.1.1"
@@ -60,14 +56,8 @@ def load_jks(
     ``names`` calls them. Raises KeystoreError (AliasError when ``alias`` picks no private key entry) or
     MissingDependencyError, whatever the libraries do.
     """
-    try:
-        return _load(data, path, store_type, keystore_password, key_password, alias, names)
-    except (AzureAdOAuthError, *MUST_PROPAGATE):
-        raise
-    except BaseException:  # the safety net, native panics included: never a library's text
-        raise KeystoreError(
-            f"{names.path} '{path}' could not be read as a {store_type.upper()} keystore.", option=names.path
-        ) from None
+    return read_guarded(lambda: _load(data, path, store_type, keystore_password, key_password, alias, names),
+                        path, f"a {store_type.upper()} keystore", names)
 
 
 def _load(

@@ -16,9 +16,13 @@ crypto library.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import MUST_PROPAGATE, KeystoreError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
+    MUST_PROPAGATE,
+    AzureAdOAuthError,
+    KeystoreError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from cryptography import x509
@@ -84,6 +88,25 @@ class KeyMaterial:
     def key_algorithm(self) -> str:
         """``RSA``, ``EC``, ``Ed25519``... the family of the private key."""
         return key_algorithm(self.private_key)
+
+
+def read_guarded(read: Callable[[], KeyMaterial], path: str, described: str, names: OptionNames) -> KeyMaterial:
+    """``read()``, behind the readers' safety net.
+
+    The collection's own errors (KeystoreError, MissingDependencyError) pass; so does MUST_PROPAGATE. Anything
+    else a library raises, a panic of cryptography's Rust layer included, becomes "<path> could not be read as
+    ``described``" naming ``names.path``, without its text: library messages can quote the bytes they choked on.
+    """
+    try:
+        return read()
+    except (AzureAdOAuthError, *MUST_PROPAGATE):
+        raise
+    except BaseException:  # the safety net, native panics included: never a library's exception or its text
+        raise unreadable(path, described, names) from None
+
+
+def unreadable(path: str, described: str, names: OptionNames) -> KeystoreError:
+    return KeystoreError(f"{names.path} '{path}' could not be read as {described}.", option=names.path)
 
 
 def certificate_to_der(certificate: x509.Certificate) -> bytes:

@@ -22,6 +22,7 @@ path that is (or is swapped to) a FIFO or a device never hangs the task.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import stat
@@ -30,7 +31,9 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     TOKEN_OPTION_NAMES,
     KeyMaterial,
     OptionNames,
+    read_guarded,
     split_leaf,
+    unreadable,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
@@ -82,7 +85,7 @@ def load_key_material(
     except (AzureAdOAuthError, *MUST_PROPAGATE):  # KeystoreError, or MissingDependencyError for a missing library
         raise
     except BaseException:  # the safety net, native panics included: never leak a library's exception or its text
-        raise _unreadable(path, described, names) from None
+        raise unreadable(path, described, names) from None
 
 
 def load_keystore_bytes(
@@ -98,19 +101,9 @@ def load_keystore_bytes(
     For the keystore module, which reads its existing file (and reads back what it wrote) itself. ``path``
     only names the bytes in messages. Raises as ``load_key_material`` does.
     """
-    described = "a keystore"
-    try:
-        kind = detect_keystore_type(data, names)
-        described = f"a {_LABELS[kind]} keystore"
-        return _read(kind, data, path, keystore_password, key_password, alias, names)
-    except (AzureAdOAuthError, *MUST_PROPAGATE):
-        raise
-    except BaseException:  # the safety net: a library's error or panic, whose text may quote the bytes
-        raise _unreadable(path, described, names) from None
-
-
-def _unreadable(path: str, described: str, names: OptionNames) -> KeystoreError:
-    return KeystoreError(f"{names.path} '{path}' could not be read as {described}.", option=names.path)
+    kind = detect_keystore_type(data, names)
+    return read_guarded(lambda: _read(kind, data, path, keystore_password, key_password, alias, names), path,
+                        f"a {_LABELS[kind]} keystore", names)
 
 
 def detect_keystore_type(data: bytes, names: OptionNames = TOKEN_OPTION_NAMES) -> str:
@@ -209,10 +202,10 @@ def _read(
     if kind == "pkcs12":
         from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pkcs12 import load_pkcs12
 
-        return load_pkcs12(data, path, keystore_password, key_password, alias, names)
+        return load_pkcs12(data, path, keystore_password, alias, names)
     from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pem import load_pem
 
-    return load_pem(data, path, keystore_password, key_password, alias, names)
+    return load_pem(data, path, keystore_password, key_password, names)  # PEM has no aliases
 
 
 def attach_certificate(
@@ -236,7 +229,7 @@ def attach_certificate(
         raise KeystoreError(
             f"The certificate in {option} '{certificate_path}' does not match the private key.", option=option
         )
-    return KeyMaterial(material.private_key, certificate, chain, material.alias, material.source_type)
+    return dataclasses.replace(material, certificate=certificate, chain=chain)
 
 
 def read_file(path: str, option: str) -> bytes:

@@ -27,13 +27,10 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     TOKEN_OPTION_NAMES,
     KeyMaterial,
     OptionNames,
+    read_guarded,
     split_leaf,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
-    MUST_PROPAGATE,
-    AzureAdOAuthError,
-    KeystoreError,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----", re.DOTALL)
 _CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE")
@@ -72,24 +69,17 @@ def load_pem(
     path: str,
     keystore_password: str | None = None,
     key_password: str | None = None,
-    alias: str | None = None,
     names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
     """Read the one private key of a PEM keystore and the certificates beside it.
 
     The key password is ``key_password``, or else ``keystore_password``. PEM
-    has no aliases, so ``alias`` is not used. A key without any certificate
-    gives ``certificate=None``. Messages name the options as ``names`` calls
-    them. Raises KeystoreError, whatever the library does.
+    has no aliases. A key without any certificate gives ``certificate=None``.
+    Messages name the options as ``names`` calls them. Raises KeystoreError,
+    whatever the library does.
     """
-    try:
-        return _load(data, path, key_password if key_password is not None else keystore_password, names)
-    except (AzureAdOAuthError, *MUST_PROPAGATE):
-        raise
-    except BaseException:  # the safety net, native panics included: never the library's text
-        raise KeystoreError(
-            f"{names.path} '{path}' could not be read as a PEM keystore.", option=names.path
-        ) from None
+    password = key_password if key_password is not None else keystore_password
+    return read_guarded(lambda: _load(data, path, password, names), path, "a PEM keystore", names)
 
 
 def _load(data: bytes, path: str, password: str | None, names: OptionNames) -> KeyMaterial:

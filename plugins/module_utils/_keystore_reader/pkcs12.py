@@ -27,38 +27,27 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     TOKEN_OPTION_NAMES,
     KeyMaterial,
     OptionNames,
+    read_guarded,
     split_leaf,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
-    MUST_PROPAGATE,
-    AliasError,
-    AzureAdOAuthError,
-    KeystoreError,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import AliasError, KeystoreError
 
 
 def load_pkcs12(
     data: bytes,
     path: str,
     keystore_password: str | None = None,
-    key_password: str | None = None,
     alias: str | None = None,
     names: OptionNames = TOKEN_OPTION_NAMES,
 ) -> KeyMaterial:
     """Read the (first) private key of a PKCS12 file and its certificates.
 
-    PKCS12 keys share the store password, so ``key_password`` is not used. Messages name the options as
-    ``names`` calls them. Raises KeystoreError (AliasError when ``alias`` does not name the key's entry) or
+    PKCS12 keys share the store password: there is no key password. Messages name the options as ``names``
+    calls them. Raises KeystoreError (AliasError when ``alias`` does not name the key's entry) or
     MissingDependencyError, whatever the library does.
     """
-    try:
-        return _load(data, path, keystore_password, alias, names)
-    except (AzureAdOAuthError, *MUST_PROPAGATE):
-        raise
-    except BaseException:  # the safety net, native panics included: never the library's text
-        raise KeystoreError(
-            f"{names.path} '{path}' could not be read as a PKCS12 keystore.", option=names.path
-        ) from None
+    return read_guarded(lambda: _load(data, path, keystore_password, alias, names), path, "a PKCS12 keystore",
+                        names)
 
 
 def _load(

@@ -239,6 +239,20 @@ def read_regular_file(path: str, option: str, follow: bool = False, limit: int =
         os.close(fd)
 
 
+def read_small_file(path: str, option: str, follow: bool = False) -> bytes | None:
+    """``read_regular_file``, refusing an empty file or one larger than MAX_READ_SIZE (OptionError naming
+    ``option``): neither is a keystore, a key or a certificate. None when the file does not exist."""
+    data = read_regular_file(path, option, follow)
+    if data is not None and len(data) > MAX_READ_SIZE:
+        raise OptionError(
+            f"{option} '{path}' is larger than {MAX_READ_SIZE // 1024} KiB: that is no keystore or key file.",
+            option=option,
+        )
+    if data is not None and not data:
+        raise OptionError(f"{option} '{path}' is empty.", option=option)
+    return data
+
+
 def lock_path_for(path: str) -> str:
     directory, name = os.path.split(os.path.abspath(path))
     return os.path.join(directory, f".{name}.lock")

@@ -37,12 +37,11 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.op
     NUL_FREE_OPTIONS,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
-    MAX_READ_SIZE,
     MISSING,
     SYMLINK,
     Target,
     is_trusted,
-    read_regular_file,
+    read_small_file,
     resolve_target,
     symlink_refusal,
     untrusted_refusal,
@@ -157,17 +156,9 @@ def _load(data: bytes, path: str, password: str, key_password: str | None, alias
 def _read_existing(path: str) -> bytes | None:
     """The keystore's bytes, read without following a link or blocking; KeystoreError when it cannot be."""
     try:
-        data = read_regular_file(path, "path")
-    except OptionError as exc:
+        return read_small_file(path, "path")
+    except OptionError as exc:  # a file that is there but cannot be used: the refusal explains, force replaces
         raise KeystoreError(exc.message, option="path") from None
-    if data is not None and len(data) > MAX_READ_SIZE:
-        raise KeystoreError(
-            f"path '{path}' is larger than {MAX_READ_SIZE // 1024} KiB: that is no keystore or key file.",
-            option="path",
-        )
-    if data is not None and not data:
-        raise KeystoreError(f"path '{path}' is empty.", option="path")
-    return data
 
 
 # What to do about a file that does not open, by the option at fault (an AliasError: see refusal).

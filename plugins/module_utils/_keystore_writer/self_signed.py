@@ -180,9 +180,7 @@ def parse_subject_alt_name(entries: Iterable[str]) -> list[Any]:
 def check_generation_options(subject: str, valid_days: int, key_size: int, renew_before_days: int,
                              subject_alt_name: Iterable[str] = ()) -> Any:
     """Validate the generation options and return the parsed subject."""
-    if key_size not in KEY_SIZES:
-        sizes = ", ".join(str(size) for size in KEY_SIZES)
-        raise OptionError(f"key_size must be one of {sizes}, not {key_size}.", option="key_size")
+    _check_key_size(key_size)
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise OptionError(f"valid_days must be between 1 and {MAX_VALID_DAYS}, not {valid_days}.", option="valid_days")
     if renew_before_days < 0:
@@ -211,14 +209,19 @@ def generate_self_signed(
 
     name = parse_subject(subject)
     alt_names = parse_subject_alt_name(subject_alt_name)
-    if key_size not in KEY_SIZES:
-        raise OptionError(f"key_size must be one of {', '.join(map(str, KEY_SIZES))}.", option="key_size")
+    _check_key_size(key_size)
     now = now or datetime.datetime.now(datetime.timezone.utc)
     key = _new_rsa_key(key_size)
     builder = _certificate_builder(name, key.public_key(), now, valid_days)
     if alt_names:
         builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
     return KeyMaterial(key, _self_sign(builder, key), (), None, "generated")
+
+
+def _check_key_size(key_size: int) -> None:
+    if key_size not in KEY_SIZES:
+        sizes = ", ".join(str(size) for size in KEY_SIZES)
+        raise OptionError(f"key_size must be one of {sizes}, not {key_size}.", option="key_size")
 
 
 def _new_rsa_key(key_size: int) -> Any:

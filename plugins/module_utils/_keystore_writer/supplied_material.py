@@ -42,10 +42,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.pe
     load_private_key,
     private_key_blocks,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import (
-    MAX_READ_SIZE,
-    read_regular_file,
-)
+from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.paths import read_small_file
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -120,16 +117,9 @@ def _to_bytes(text: Any) -> bytes:
 def read_material_file(path: str, option: str) -> bytes:
     """The bytes of a certificate or key file; a link is followed (certificates often are links), a FIFO
     or device is refused without blocking."""
-    data = read_regular_file(path, option, follow=True)
+    data = read_small_file(path, option, follow=True)
     if data is None:
         raise OptionError(f"{option} '{path}' does not exist.", option=option)
-    if len(data) > MAX_READ_SIZE:
-        raise OptionError(
-            f"{option} '{path}' is larger than {MAX_READ_SIZE // 1024} KiB: that is no keystore or key file.",
-            option=option,
-        )
-    if not data:
-        raise OptionError(f"{option} '{path}' is empty.", option=option)
     return data
 
 
