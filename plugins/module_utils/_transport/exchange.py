@@ -36,7 +36,7 @@ _POOL: dict = {}
 
 
 def exchange(target: Target, proxy: Proxy | None, context: ssl.SSLContext | None, verify: bool | str,
-              method: str, headers: dict, body: bytes | None, deadline: Deadline) -> tuple:  # fmt: skip
+             method: str, headers: dict, body: bytes | None, deadline: Deadline) -> tuple:  # fmt: skip
     """One attempt: a pooled connection if one is alive (once more on a fresh one if it turns out stale)."""
     key = (target.scheme, target.host, target.port, proxy, verify, trust_environment())
     pooled = _POOL.pop(key, None)

@@ -76,7 +76,6 @@ def test_no_watchdog_or_timer_thread_outlives_its_attempt(hostile):
     assert threading.active_count() <= before
 
 
-
 # --------------------------------------------------------------------------------------------- the pieces
 
 
