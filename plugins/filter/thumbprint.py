@@ -38,7 +38,7 @@ options:
 """
 
 EXAMPLES = r"""
-- name: keytool's SHA-1 fingerprint as the Azure portal shows it (CFCDFB867F720172FA7EEFA2354A860215CAFB0E)
+- name: Show keytool's SHA-1 fingerprint as the Azure portal shows it (CFCDFB867F720172FA7EEFA2354A860215CAFB0E)
   ansible.builtin.debug:
     msg: "{{ 'cf:cd:fb:86:7f:72:01:72:fa:7e:ef:a2:35:4a:86:02:15:ca:fb:0e' | azure_ad.oauth.thumbprint }}"
 
