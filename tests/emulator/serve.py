@@ -3,7 +3,8 @@
     python tests/emulator/serve.py --state-file /tmp/emu/state.json [--config config.json]
 
 Once it listens it writes the state file atomically, mode 0600, as JSON
-``{"pid", "port", "authority_host", "ca_path", "admin_token"}``, and serves
+``{"pid", "port", "authority_host", "ca_path", "admin_token"}``, prints one line with the URL and the
+test CA's path (``Local Entra endpoint ready: https://127.0.0.1:<port> (test CA: <path>; ...)``), and serves
 until SIGTERM or SIGINT, then exits 0 and removes the state file. Stop it by
 the PID in the state file, never by name. ``ca.pem`` goes next to the state file.
 """
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
                 "admin_token": emulator.admin_token,
             },
         )
+        # One line, once it listens: what a person running it by hand needs (docs/testing.md).
+        print(f"Local Entra endpoint ready: {emulator.authority_host} (test CA: {emulator.ca_path}; "
+              f"pid {os.getpid()}; state: {state_file})", flush=True)
         while not stopping.wait(0.5):
             pass
     finally:

@@ -70,3 +70,24 @@ def test_serve_exits_cleanly_on_sigint(tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_serve_prints_one_line_with_the_url_and_the_ca_when_ready(tmp_path):
+    """A person starting it by hand reads where it listens and which CA to trust (docs/testing.md)."""
+    import select
+
+    state_file = tmp_path / "state.json"
+    process = subprocess.Popen([sys.executable, str(SERVE), "--state-file", str(state_file)], stdout=subprocess.PIPE,
+                               text=True)  # fmt: skip
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 20)
+        assert ready, "serve.py printed nothing within 20 s"
+        line = process.stdout.readline()
+        state = json.loads(state_file.read_text())  # written before the line is printed
+        assert line.startswith(f"Local Entra endpoint ready: {state['authority_host']} (test CA: {state['ca_path']};")
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert process.stdout.read() == ""  # one line only
+    finally:
+        if process.poll() is None:
+            process.kill()
