@@ -115,8 +115,9 @@ def load_private_key(
     """Parse one private key: a PEM block whose label is ``label``, or DER bytes (``label`` None).
 
     A PEM key is decrypted with ``password`` only when its headers say it is encrypted; DER says nothing of
-    it, so DER bytes get ``password`` as given. Errors name ``source``, or ``password_option`` when the
-    password is at fault. What this cannot explain (a panic of native code) is left to the caller's net.
+    it, so DER bytes get ``password`` as given (and a DER key that then fails to load is taken to have been
+    decrypted with the wrong one). Errors name ``source``, or ``password_option`` when the password is at
+    fault. What this cannot explain (a panic of native code) is left to the caller's net.
     """
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
@@ -144,7 +145,7 @@ def load_private_key(
         raise KeystoreError(f"The private key in {where} is not encrypted: unset {password_option}.",
                             option=password_option) from None
     except ValueError:
-        if encrypted:
+        if secret is not None:
             raise KeystoreError(f"The private key in {where} could not be decrypted: wrong {password_option}.",
                                 option=password_option) from None
         raise KeystoreError(f"The private key in {where} could not be parsed.", option=source.option) from None
