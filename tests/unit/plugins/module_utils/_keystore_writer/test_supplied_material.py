@@ -109,6 +109,42 @@ def test_bad_material_names_its_option(params, option):
     assert caught.value.option == option
 
 
+def test_bad_material_is_explained_in_the_readers_words_as_an_option_error(tmp_path, pair):
+    """The PEM loader is the token module's: the same words, naming this module's options, as OptionError."""
+    import subprocess
+
+    ssh_key = tmp_path / "id_rsa"
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", str(ssh_key)], check=True,
+                   capture_output=True, timeout=60)  # fmt: skip
+    der = tmp_path / "key.der"
+    der.write_bytes(pair.private_key.private_bytes(Encoding.DER, PrivateFormat.PKCS8,
+                                                   BestAvailableEncryption(PASSPHRASE.encode())))  # fmt: skip
+    certificate = cert_pem(pair.certificate)
+    damaged = certificate.replace("\n", "\n!", 3)
+    cases = [
+        ({"private_key_path": str(ssh_key)}, "private_key_path",
+         f"The private key in private_key_path '{ssh_key}' is in OpenSSH format, not PEM. Hint: Convert it with: "
+         "ssh-keygen -p -m PKCS8 -f <file>"),
+        ({"private_key_path": str(der), "private_key_passphrase": "Wrong 1"}, "private_key_passphrase",
+         f"The private key in private_key_path '{der}' could not be decrypted: wrong private_key_passphrase."),
+        ({"private_key": key_pem(pair) + key_pem(pair)}, "private_key",
+         "private_key holds 2 private keys; give exactly one."),
+        ({"private_key": certificate}, "private_key", "private_key holds no PEM private key."),
+        ({"private_key": key_pem(pair), "certificate": damaged}, "certificate",
+         "A certificate in certificate could not be parsed."),
+    ]  # fmt: skip
+    for given, option, message in cases:
+        params = {"certificate": certificate, **given}
+        with pytest.raises(OptionError) as caught:
+            load_supplied_material(params)
+        assert (caught.value.option, str(caught.value)) == (option, message)
+        assert type(caught.value) is OptionError and caught.value.__cause__ is None
+        assert PASSPHRASE not in str(caught.value)
+    material = load_supplied_material({"private_key_path": str(der), "private_key_passphrase": PASSPHRASE,
+                                       "certificate": certificate})  # fmt: skip
+    assert same_key(material.private_key, pair.private_key)
+
+
 def test_has_material():
     assert not has_material({"certificate": None, "chain": ["x"]})
     assert has_material({"private_key_path": "/k"})
@@ -163,13 +199,6 @@ def test_keys_entra_refuses_are_refused_with_the_token_modules_words(tmp_path, k
         assert message.endswith("Microsoft Entra ID accepts only RSA keys for certificate credentials. "
                                 "Create an RSA key (2048 bits or more).")  # fmt: skip
     assert "an DSA" not in message
-
-
-def test_the_article_fits_the_key_family():
-    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import with_article
-
-    assert [with_article(name) for name in ("EC", "DSA", "RSA", "Ed25519", "Ed448", "X25519", "SM2")] == [
-        "an EC", "a DSA", "an RSA", "an Ed25519", "an Ed448", "an X25519", "an SM2"]
 
 
 # --------------------------------------------------------------------------- files that would block, native panics

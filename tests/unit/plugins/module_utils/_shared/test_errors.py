@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
+    AliasError,
     AzureAdOAuthError,
     KeystoreError,
     OptionError,
@@ -25,6 +26,12 @@ def test_every_error_is_a_collection_error_with_its_option(kind):
     assert isinstance(error, AzureAdOAuthError) and isinstance(error, Exception)
     assert error.option == "tenant_id" and error.message == "Something is wrong."
     assert str(error) == "Something is wrong." and error.args == ("Something is wrong.",)
+
+
+def test_an_alias_error_is_a_keystore_error_that_callers_can_tell_apart():
+    error = AliasError("alias 'x' is not an entry of the JKS keystore '/k.jks'.", option="alias")
+    assert isinstance(error, KeystoreError) and error.option == "alias"
+    assert not isinstance(KeystoreError("wrong password", option="password"), AliasError)
 
 
 def test_a_hint_follows_the_message_in_the_text_only():
