@@ -340,6 +340,48 @@ certificate_export_path:
   returned: when O(certificate_export_path) is set
   type: str
   sample: /etc/pki/azure/app.cer
+state:
+  description:
+    - What is at O(path) (C(file)), as Ansible reports for any module that returns a path.
+    - Like the file's other attributes below, not returned in check mode before the keystore is first written.
+  returned: when the keystore exists
+  type: str
+  sample: file
+owner:
+  description: The keystore file's owner, as Ansible reports for any module that returns a path.
+  returned: when the keystore exists
+  type: str
+  sample: app
+group:
+  description: The keystore file's group, as Ansible reports for any module that returns a path.
+  returned: when the keystore exists
+  type: str
+  sample: app
+uid:
+  description: The keystore file's owner as a user ID.
+  returned: when the keystore exists
+  type: int
+  sample: 1001
+gid:
+  description: The keystore file's group as a group ID.
+  returned: when the keystore exists
+  type: int
+  sample: 1001
+mode:
+  description: The keystore file's mode, in octal.
+  returned: when the keystore exists
+  type: str
+  sample: "0600"
+size:
+  description: The keystore file's size in bytes.
+  returned: when the keystore exists
+  type: int
+  sample: 2709
+secontext:
+  description: The keystore file's SELinux context, as Ansible reports for any module that returns a path.
+  returned: when the keystore exists and SELinux is enabled
+  type: str
+  sample: system_u:object_r:cert_t:s0
 error:
   description: Facts about a failure, for C(failed_when).
   returned: failure

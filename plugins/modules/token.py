@@ -143,7 +143,9 @@ claims:
   type: dict
   sample: {"aud": "https://graph.microsoft.com", "roles": ["User.Read.All"], "appidacr": "2"}
 error:
-  description: Facts about a failure, for C(failed_when) and C(until).
+  description:
+    - Facts about a failure, for C(failed_when) and C(until).
+    - RV(error.option) and RV(error.type) come with every failure; the others only when Entra refused the request.
   returned: failure
   type: dict
   contains:
@@ -151,6 +153,19 @@ error:
       description: The option at fault, when there is one.
       type: str
       sample: client_secret
+    type:
+      description:
+        - The kind of failure, C(OptionError), C(KeystoreError), C(TransportError) or C(TokenEndpointError).
+      type: str
+      sample: TokenEndpointError
+    status:
+      description: The HTTP status of Entra's answer.
+      type: int
+      sample: 401
+    error:
+      description: Entra's OAuth error code.
+      type: str
+      sample: invalid_client
     error_codes:
       description: Entra's AADSTS error codes.
       type: list
