@@ -10,7 +10,12 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from ansible.module_utils import _internal, basic
+from ansible.module_utils import basic
+
+try:  # ansible-core 2.19 and later
+    from ansible.module_utils import _internal
+except ImportError:  # 2.17 and 2.18: module warnings always go to the result
+    _internal = None
 
 
 @dataclass
@@ -48,7 +53,8 @@ def run_module(main, args: dict, monkeypatch, capsys, check_mode: bool = False, 
     monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
     # Once any controller code is imported (an action plugin test, say), module warnings go to the
     # controller's Display instead of the result; run as on a managed host.
-    monkeypatch.setattr(_internal, "is_controller", False, raising=False)
+    if _internal is not None:
+        monkeypatch.setattr(_internal, "is_controller", False, raising=False)
     with pytest.raises(SystemExit) as exit_info:
         main()
     output = capsys.readouterr().out

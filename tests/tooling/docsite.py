@@ -41,7 +41,7 @@ def relink(rst: str, names: list[str]) -> str:
         text, target = match.group(1), match.group(2)
         if re.match(r"^[a-z]+:", target) or target.startswith("#"):
             return match.group(0)
-        path, _, _anchor = target.partition("#")
+        path = target.partition("#")[0]
         stem = Path(path).name[:-3] if path.endswith(".md") else None
         if stem in names and Path(path).parent in (Path("."), Path("docs")):
             return f":ref:`{text} <{LABEL_PREFIX}{stem}>`"

@@ -28,7 +28,7 @@ def test_the_guide_opens_with_make_demo_and_make_test():
     assert [line.split()[:2] for line in first_block[:2]] == [["make", "demo"], ["make", "test"]]
 
 
-@pytest.mark.parametrize(("kind", "name", "path"), plugins(), ids=lambda value: str(value))
+@pytest.mark.parametrize(("kind", "name", "path"), plugins(), ids=str)
 def test_every_plugin_and_role_is_in_the_content_table_and_has_its_ansible_doc_command(kind, name, path):
     link = path.relative_to(ROOT).as_posix()
     assert f"| [{name}]({link}) | {kind} |" in README

@@ -80,7 +80,7 @@ def test_serve_prints_one_line_with_the_url_and_the_ca_when_ready(tmp_path):
     process = subprocess.Popen([sys.executable, str(SERVE), "--state-file", str(state_file)], stdout=subprocess.PIPE,
                                text=True)  # fmt: skip
     try:
-        ready, _, _ = select.select([process.stdout], [], [], 20)
+        ready = select.select([process.stdout], [], [], 20)[0]
         assert ready, "serve.py printed nothing within 20 s"
         line = process.stdout.readline()
         state = json.loads(state_file.read_text())  # written before the line is printed
