@@ -83,4 +83,3 @@ def certificate_digest(der: bytes, algorithm: str = "sha1") -> bytes:
     if algorithm not in ("sha1", "sha256"):
         raise OptionError(f"algorithm must be sha1 or sha256, not {algorithm!r}.", option="algorithm")
     return hashlib.new(algorithm, der).digest()
-

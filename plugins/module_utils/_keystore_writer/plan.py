@@ -58,6 +58,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_check
 KEEP, WRITE, GENERATE = "keep", "write", "generate"
 ABSENT, READABLE, UNREADABLE = "absent", "readable", "unreadable"
 
+
 @dataclass(frozen=True)
 class KeystoreRequest:
     """What the user asked for, validated (``keystore_type`` is one of options.WRITABLE_TYPES: AnsibleModule

@@ -240,7 +240,7 @@ def test_messages_name_the_callers_options():
     assert "could not be decrypted with password: set kp, as the entry has its own password." in str(own_password)
     assert failure(keystore_password=None).option == "password"
     unknown = failure(alias="nope")
-    assert type(unknown) is AliasError and unknown.option == "alias"
+    assert unknown.__class__ is AliasError and unknown.option == "alias"
     assert str(unknown).startswith("alias 'nope' is not an entry of the JKS keystore '/srv/keystore_path.jks'.")
 
 
@@ -257,7 +257,7 @@ def test_only_an_alias_that_picks_no_entry_is_an_alias_error():
         assert caught.value.option == "keystore_alias" and words in str(caught.value)
     with pytest.raises(KeystoreError) as caught:
         select_entry({"ca": trusted}, {}, "/k.jks", "JKS", None)
-    assert type(caught.value) is KeystoreError and "holds no private key entry" in str(caught.value)
+    assert caught.value.__class__ is KeystoreError and "holds no private key entry" in str(caught.value)
 
 
 # --------------------------------------------------------------------------- the tiny DER reader

@@ -97,13 +97,13 @@ def test_detection_uses_bytes_not_the_name(tmp_path):
 def test_type_disagreeing_with_bytes_names_both():
     store = kf.committed_jdk25_keystore()
     error = fails_with("keystore_type", "keystore_type is pkcs12 but the file", "is a JKS keystore",
-                  **store.load_kwargs(keystore_type="pkcs12"))  # fmt: skip
+                       **store.load_kwargs(keystore_type="pkcs12"))  # fmt: skip
     assert "fixture-" not in str(error)
 
 
 def test_type_given_but_bytes_are_no_keystore(tmp_path):
     fails_with("keystore_path", "keystore_type is jks but", "is not a JKS, JCEKS, PKCS12 or PEM keystore",
-          path=write(tmp_path, "x.jks", b"hello, world"), keystore_type="jks")  # fmt: skip
+               path=write(tmp_path, "x.jks", b"hello, world"), keystore_type="jks")  # fmt: skip
 
 
 @pytest.mark.java
@@ -158,7 +158,7 @@ def test_absurdly_large_file(tmp_path):
 
 def test_random_bytes(tmp_path):
     fails_with("keystore_path", "is not a JKS, JCEKS, PKCS12 or PEM keystore",
-          path=write(tmp_path, "random.jks", os.urandom(3000).replace(b"-----BEGIN", b"")))  # fmt: skip
+               path=write(tmp_path, "random.jks", os.urandom(3000).replace(b"-----BEGIN", b"")))  # fmt: skip
 
 
 def test_nul_in_path():
@@ -304,10 +304,10 @@ def test_a_device_is_not_a_regular_file():
 def test_certificate_path_file_errors_name_certificate_path(tmp_path):
     store = kf.committed_jdk25_keystore()
     fails_with("certificate_path", "certificate_path", "does not exist",
-          **store.load_kwargs(certificate_path=str(tmp_path / "none.crt")))  # fmt: skip
+               **store.load_kwargs(certificate_path=str(tmp_path / "none.crt")))  # fmt: skip
     fails_with("certificate_path", "is a directory", **store.load_kwargs(certificate_path=str(tmp_path)))
     fails_with("certificate_path", "is empty",
-          **store.load_kwargs(certificate_path=write(tmp_path, "empty.crt", b"")))  # fmt: skip
+               **store.load_kwargs(certificate_path=write(tmp_path, "empty.crt", b"")))  # fmt: skip
 
 
 def test_certificate_path_with_the_right_certificate(tmp_path):
@@ -407,7 +407,7 @@ def test_an_unexpected_library_error_becomes_a_generic_keystore_error(tmp_path, 
 
     monkeypatch.setattr(_keystore_pem, "load_pem", explode)
     error = fails_with("keystore_path", "could not be read as a PEM keystore",
-                  path=write(tmp_path, "k.pem", b"-----BEGIN PRIVATE KEY-----\n"))  # fmt: skip
+                       path=write(tmp_path, "k.pem", b"-----BEGIN PRIVATE KEY-----\n"))  # fmt: skip
     assert "Key-pass" not in str(error)
     assert error.__cause__ is None
     assert error.__suppress_context__

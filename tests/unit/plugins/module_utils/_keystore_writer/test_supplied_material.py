@@ -138,7 +138,7 @@ def test_bad_material_is_explained_in_the_readers_words_as_an_option_error(tmp_p
         with pytest.raises(OptionError) as caught:
             load_supplied_material(params)
         assert (caught.value.option, str(caught.value)) == (option, message)
-        assert type(caught.value) is OptionError and caught.value.__cause__ is None
+        assert caught.value.__class__ is OptionError and caught.value.__cause__ is None
         assert PASSPHRASE not in str(caught.value)
     material = load_supplied_material({"private_key_path": str(der), "private_key_passphrase": PASSPHRASE,
                                        "certificate": certificate})  # fmt: skip
