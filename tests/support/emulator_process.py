@@ -15,6 +15,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from child_process import die_with_parent
+
 SERVE = Path(__file__).resolve().parents[1] / "emulator" / "serve.py"
 START_TIMEOUT = 30.0
 
@@ -27,7 +29,7 @@ def emulator_process(state_dir: Path, config: Path | None = None):
     if config is not None:
         argv += ["--config", str(config)]
     log = open(Path(state_dir) / "emulator.log", "wb")
-    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent())
     try:
         yield _wait_for_state(state_file, process)
     finally:

@@ -76,6 +76,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from child_process import die_with_parent
+
 HERE = Path(__file__).resolve()
 CA_MODULE = HERE.parents[1] / "emulator" / "entra_emulator" / "ca.py"
 DOMAIN = "hostile.test"
@@ -141,7 +143,7 @@ def hostile_endpoint(state_dir: Path) -> Iterator[HostileEndpoint]:
     state_file = state_dir / "hostile-state.json"
     log = open(state_dir / "hostile.log", "wb")
     process = subprocess.Popen([sys.executable, str(HERE), "--state-file", str(state_file)], stdout=log,
-                               stderr=subprocess.STDOUT)  # fmt: skip
+                               stderr=subprocess.STDOUT, preexec_fn=die_with_parent())  # fmt: skip
     try:
         state = _wait_for_state(state_file, process)
         yield HostileEndpoint(authority_host=state["authority_host"], ca_path=state["ca_path"], pid=state["pid"],
