@@ -1,5 +1,5 @@
 """What the keystore readers' tests share: loading a keystore_factory store as a user would, the checks every
-failure must pass, and library failures planted with a secret-looking marker.
+failure must pass, and what cryptography may raise, with library_errors' secret-looking MARKER in its text.
 
 Fixtures that build the stores live in tests/unit/plugins/module_utils/_keystore_reader/conftest.py.
 """
@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import keystore_factory as kf
 import pytest
+from library_errors import MARKER
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     AliasError,
-    AzureAdOAuthError,
     KeystoreError,
 )
 
 WRONG = "Wrong-pass 9"
 SECRETS = (kf.DEFAULT_STORE_PASSWORD, kf.DEFAULT_KEY_PASSWORD, "fixture-store-pass", "fixture-key-pass", WRONG)
-# Put into the text of a library failure: the collection's error must never carry it.
-MARKER = "LEAK-MARKER-hunter2-7f3a9c"
 
 
 def load(store: kf.Keystore, **overrides) -> object:
@@ -40,23 +38,6 @@ def fails(store: kf.Keystore, option: str | tuple[str, ...], *fragments: str, **
         assert secret not in str(error)
     assert error.__cause__ is None
     return error
-
-
-def assert_clean(error: BaseException, option: str | None = None) -> None:
-    """The collection's error: no marker anywhere, no visible library cause, the right option."""
-    assert isinstance(error, AzureAdOAuthError), f"{type(error).__name__} escaped: {error}"
-    assert MARKER not in str(error) and MARKER not in repr(error.args)
-    assert error.__cause__ is None
-    assert error.__suppress_context__ or error.__context__ is None, "a traceback would show the library error"
-    if option is not None:
-        assert error.option == option, (error.option, str(error))
-
-
-def raiser(exc: BaseException):
-    def raise_it(*args, **kwargs):
-        raise exc
-
-    return raise_it
 
 
 def cryptography_errors() -> dict[str, Exception]:

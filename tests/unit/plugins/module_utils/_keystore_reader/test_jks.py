@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import keystore_factory as kf
 import pytest
-from keystore_reading import MARKER, WRONG, assert_clean, cryptography_errors, der, fails, load, raiser
+from keystore_reading import WRONG, cryptography_errors, der, fails, load
+from library_errors import MARKER, assert_clean, raiser
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.jks import (
     JCE_KEY_PROTECTOR_OID,

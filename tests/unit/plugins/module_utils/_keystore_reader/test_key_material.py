@@ -9,7 +9,7 @@ import keystore_factory as kf
 import native_panics
 import pytest
 from cert_builder import rsa_key, self_signed
-from keystore_reading import MARKER
+from library_errors import MARKER
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     TOKEN_OPTION_NAMES,

@@ -15,7 +15,8 @@ import keystore_factory as kf
 import native_panics
 import pytest
 from collection_path import REPO_ROOT
-from keystore_reading import MARKER, assert_clean, fails, load
+from keystore_reading import fails, load
+from library_errors import MARKER, assert_clean
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader import load as _keystore
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader import pem as _keystore_pem

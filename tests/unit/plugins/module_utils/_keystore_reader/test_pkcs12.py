@@ -9,7 +9,8 @@ import subprocess
 import keystore_factory as kf
 import native_panics
 import pytest
-from keystore_reading import WRONG, assert_clean, cryptography_errors, fails, load, raiser
+from keystore_reading import WRONG, cryptography_errors, fails, load
+from library_errors import assert_clean, raiser
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import OptionNames
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import load_key_material
