@@ -139,3 +139,18 @@ def test_module_utils_code_runs_on_python_3_8_and_says_it_is_private(path):
     if path.name != "__init__.py":
         assert "from __future__ import annotations" in source
         assert "INTERNAL USE ONLY" in source
+
+
+SOURCE_FOLDERS = ("module_utils", "modules", "lookup", "filter", "action")
+
+
+def source_modules() -> list[Path]:
+    return [path for folder in SOURCE_FOLDERS for path in python_files(PLUGINS / folder) if path.name != "__init__.py"]
+
+
+@pytest.mark.parametrize("source", source_modules(), ids=lambda path: str(path.relative_to(PLUGINS)))
+def test_every_source_module_has_its_own_test_module(source):
+    """tests/unit/plugins mirrors plugins/: test_<module>.py beside where the module sits."""
+    relative = source.relative_to(PLUGINS)
+    mirror = REPO_ROOT / "tests" / "unit" / "plugins" / relative.parent / f"test_{relative.name}"
+    assert mirror.is_file(), f"{relative} has no {mirror.relative_to(REPO_ROOT)}"
