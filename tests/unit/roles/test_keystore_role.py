@@ -122,8 +122,10 @@ def test_dependency_check_lists_every_missing_library_at_once():
 def test_keystore_info_describes_the_keystore_only():
     keys = VARS["_keystore_info_keys"]
     assert "changed" not in keys and "backup_file" not in keys
-    # Every key the module returns on success, minus the run's bookkeeping, describes the keystore.
-    bookkeeping = {"backup_file", "error"}
+    # Every key the module returns on success, minus the run's bookkeeping and the file attributes Ansible adds to
+    # any result with a path (RETURN documents them too), describes the keystore.
+    ansible_path_attributes = {"owner", "group", "uid", "gid", "mode", "size", "state", "secontext"}
+    bookkeeping = {"backup_file", "error"} | ansible_path_attributes
     assert set(keys) == set(MODULE_RETURNS) - bookkeeping
     facts = yaml.safe_load((ROLE / "tasks" / "facts.yml").read_text())[0]["ansible.builtin.set_fact"]
     assert "_keystore_info_keys" in facts["keystore_info"] and "selectattr" in facts["keystore_info"]
