@@ -11,19 +11,20 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LINKED_ROOT = REPO_ROOT / ".cache" / "collections"
 # ansible-test runs the tests in a copy laid out as .../ansible_collections/azure_ad/oauth: there the tree itself
-# is the collections path (through a link back into it, ansible-core 2.21 lists no role of the collection).
+# is the collections path (through a link back into it, ansible-core 2.21 lists no role of the collection). The
+# link is made all the same, for what imports from .cache/collections.
 IN_COLLECTION_TREE = REPO_ROOT.parts[-3:] == ("ansible_collections", "azure_ad", "oauth")
-COLLECTIONS_ROOT = REPO_ROOT.parents[2] if IN_COLLECTION_TREE else REPO_ROOT / ".cache" / "collections"
+COLLECTIONS_ROOT = REPO_ROOT.parents[2] if IN_COLLECTION_TREE else LINKED_ROOT
 
 
 def link_collection() -> Path:
-    if not IN_COLLECTION_TREE:
-        namespace_dir = COLLECTIONS_ROOT / "ansible_collections" / "azure_ad"
-        namespace_dir.mkdir(parents=True, exist_ok=True)
-        link = namespace_dir / "oauth"
-        if not link.is_symlink():
-            link.symlink_to(REPO_ROOT, target_is_directory=True)
+    namespace_dir = LINKED_ROOT / "ansible_collections" / "azure_ad"
+    namespace_dir.mkdir(parents=True, exist_ok=True)
+    link = namespace_dir / "oauth"
+    if not link.is_symlink():
+        link.symlink_to(REPO_ROOT, target_is_directory=True)
     if str(COLLECTIONS_ROOT) not in sys.path:
         sys.path.insert(0, str(COLLECTIONS_ROOT))
     os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
