@@ -400,9 +400,7 @@ error:
 import contextlib
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import AdapterModule, run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_writer.atomic_file import (
     back_up,
     file_arguments,
@@ -495,7 +493,7 @@ def _is_regular_file(path):
 
 
 def main():
-    module = AnsibleModule(
+    module = AdapterModule(
         argument_spec=argument_spec(),
         mutually_exclusive=MUTUALLY_EXCLUSIVE,
         add_file_common_args=True,

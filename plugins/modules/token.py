@@ -181,9 +181,7 @@ error:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import AdapterModule, run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import token_argument_spec
@@ -191,13 +189,13 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request impo
 
 
 def main():
-    module = AnsibleModule(argument_spec=token_argument_spec(), supports_check_mode=True)
+    module = AdapterModule(argument_spec=token_argument_spec(), supports_check_mode=True)
     client, target = run_guarded(module, lambda: token_client(module))
     result = run_guarded(module, lambda: acquire(module, client, target))
     module.exit_json(changed=False, **result)
 
 
-def token_client(module: AnsibleModule) -> tuple[TokenClient, TokenTarget]:
+def token_client(module: AdapterModule) -> tuple[TokenClient, TokenTarget]:
     """A client for the task's validated options, and what the token is for."""
     request, target = build_token_request(module.params, dict(os.environ))
     # Secrets taken from AZURE_* variables are masked like no_log options.
@@ -207,7 +205,7 @@ def token_client(module: AnsibleModule) -> tuple[TokenClient, TokenTarget]:
     return TokenClient(request, warn=module.warn), target
 
 
-def acquire(module: AnsibleModule, client: TokenClient, target: TokenTarget) -> dict:
+def acquire(module: AdapterModule, client: TokenClient, target: TokenTarget) -> dict:
     """The token as the module returns it; the retries it took are listed in one warning, also when it fails."""
     try:
         return client.acquire(target).to_dict()

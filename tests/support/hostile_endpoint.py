@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import http
+import http.client
 import importlib.util
 import itertools
 import json
@@ -67,7 +67,7 @@ import tempfile
 import threading
 import time
 import traceback
-import urllib.request
+import urllib.parse
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,13 +126,21 @@ class HostileEndpoint:
         return self._admin("GET", f"/connections/{tenant}")
 
     def _admin(self, method: str, path: str, payload: dict | None = None):
-        data = None if payload is None else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json"}
-        # our own http://127.0.0.1 admin URL
-        request = urllib.request.Request(self.admin_url + path, data=data, method=method, headers=headers)  # noqa: S310
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
-        with opener.open(request, timeout=30) as answer:
-            return json.loads(answer.read())
+        # Plain http.client on our own http://127.0.0.1 admin URL: never through a proxy, and no TLS context, whose
+        # creation (urllib's build_opener makes one on Python 3.13) would read SSL_CERT_FILE, which tests point at
+        # FIFOs.
+        url = urllib.parse.urlsplit(self.admin_url + path)
+        body = None if payload is None else json.dumps(payload).encode()
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        try:
+            connection.request(method, url.path, body=body, headers={"Content-Type": "application/json"})
+            answer = connection.getresponse()
+            data = answer.read()
+        finally:
+            connection.close()
+        if answer.status != 200:
+            raise RuntimeError(f"hostile endpoint admin {method} {path}: HTTP {answer.status} {data[:200]!r}")
+        return json.loads(data)
 
 
 @contextmanager

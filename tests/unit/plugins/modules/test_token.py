@@ -165,12 +165,28 @@ def test_a_native_panic_fails_the_module_cleanly(run, monkeypatch, panic_keystor
 
 
 def test_a_native_panic_is_not_quoted_even_with_tracebacks_enabled(run, monkeypatch, panic_keystores):
-    """ANSIBLE_DISPLAY_TRACEBACK=error makes fail_json attach a traceback: it must not be the panic's."""
-    from ansible.module_utils._internal import _traceback
+    """A traceback-enabled fail_json attaches the pending exception's traceback: it must not be the panic's.
 
-    monkeypatch.setattr(_traceback, "_is_traceback_enabled", lambda event: True)
+    ansible-core 2.19 and later enable it with ANSIBLE_DISPLAY_TRACEBACK=error; 2.17 and 2.18 at -vvv or debug.
+    """
+    try:
+        from ansible.module_utils._internal import _traceback
+    except ImportError:  # 2.17, 2.18
+        enable_tracebacks = {"_ansible_debug": True, "_ansible_verbosity": 4}
+    else:
+        monkeypatch.setattr(_traceback, "_is_traceback_enabled", lambda event: True)
+        enable_tracebacks = {}
     native_panics.inject("assertion-claims", P12_PASSWORD, monkeypatch.setattr)
-    result = run.unchecked(resource=d.GRAPH_RESOURCE, **panic_keystores["p12"])
+    result = run.unchecked(resource=d.GRAPH_RESOURCE, **panic_keystores["p12"], **enable_tracebacks)
     assert result.failed and "Unexpected internal error (PanicException)" in result["msg"]
     assert "PanicException: " not in result.output  # the exception itself is not formatted, only its type named
     assert_no_panic_text(result.output, [P12_PASSWORD])
+
+
+@pytest.mark.parametrize("option", ["tenant_id", "client_id", "keystore_path", "keystore_alias", "certificate_path",
+                                    "ca_path", "authority_host"])  # fmt: skip
+def test_a_nul_byte_in_a_logged_option_is_refused_by_the_module_naming_it(run, option):
+    """AnsibleModule logs these to syslog before main() runs; Python 3.13's syslog refuses a NUL byte there."""
+    result = run(client_secret=d.CLIENT_SECRET, scope=[d.GRAPH_SCOPE], **{option: "ab\x00cd"})
+    assert result.failed and result["error"]["option"] == option
+    assert "NUL byte" in result["msg"] and "syslog" not in result.output

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+import syslog
 
 import native_panics
 import pytest
+from ansible.module_utils import basic
+from module_runner import run_module
 
-from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import run_guarded
+from ansible_collections.azure_ad.oauth.plugins.module_utils._adapters.module import AdapterModule, run_guarded
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import MissingDependencyError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 
@@ -88,3 +91,25 @@ def test_a_missing_library_fails_in_ansibles_words():
     (failure,) = module.failures
     assert failure["msg"].startswith("Failed to import the required Python library (pyjks)")
     assert failure["error"] == {"option": None, "type": "MissingDependencyError"}
+
+
+def test_the_invocation_log_carries_a_nul_byte_escaped(monkeypatch, capsys):
+    """Python 3.13's syslog raises on a NUL byte; a syslog as strict on every Python shows the module gets to run."""
+    logged = []
+
+    def strict_syslog(priority, message):
+        if "\x00" in message:
+            raise ValueError("embedded null character")
+        logged.append(message)
+
+    monkeypatch.setattr(syslog, "syslog", strict_syslog)
+    monkeypatch.setattr(basic, "has_journal", False)
+
+    def main():
+        module = AdapterModule(argument_spec={"path": {"type": "str"}, "secret": {"type": "str", "no_log": True}})
+        module.exit_json(path_length=len(module.params["path"]))
+
+    run = run_module(main, {"path": "ab\x00cd", "secret": "Nul-secret-7"}, monkeypatch, capsys)
+    assert not run.failed and run["path_length"] == 5  # the module saw the argument unchanged
+    assert any("path=ab\\x00cd" in message for message in logged)
+    assert not any("Nul-secret-7" in message for message in logged)

@@ -21,7 +21,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 def make_module(monkeypatch, check_mode=False, **params):
     args = {"_ansible_check_mode": check_mode, **params}
     monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)  # 2.19 and later
     return basic.AnsibleModule({"path": {"type": "path"}}, add_file_common_args=True, supports_check_mode=True)
 
 
