@@ -38,7 +38,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.proxy im
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.target import Target
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.trust import tls_context
 
-USER_AGENT = "azure_ad.oauth/0.1.0"
+USER_AGENT = "azure_ad.oauth/0.2.0"
 
 
 @dataclass(frozen=True)

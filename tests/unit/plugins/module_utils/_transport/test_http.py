@@ -72,3 +72,12 @@ def test_the_transport_imports_no_http_library():
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout) == []
+
+
+def test_the_user_agent_names_the_collection_version_galaxy_yml_gives():
+    """Entra's sign-in logs show the User-Agent: it must not name a release that is not the one running."""
+    from collection_path import REPO_ROOT
+
+    galaxy = (REPO_ROOT / "galaxy.yml").read_text(encoding="utf-8")
+    version = next(line.split(":", 1)[1].strip() for line in galaxy.splitlines() if line.startswith("version:"))
+    assert _http.USER_AGENT == f"azure_ad.oauth/{version}"
