@@ -25,8 +25,10 @@ ALLOWED = {
     "_transport": {"_shared"},
     "_keystore_reader": {"_shared"},
     "_keystore_writer": {"_keystore_reader", "_shared"},
-    "_token": {"_transport", "_keystore_reader", "_shared"},
-    "_adapters": {"_token", "_transport", "_keystore_reader", "_keystore_writer", "_shared"},
+    "_cache": {"_shared"},
+    "_token": {"_cache", "_transport", "_keystore_reader", "_shared"},
+    "_graph": {"_token", "_transport", "_keystore_reader", "_shared"},
+    "_adapters": {"_graph", "_token", "_cache", "_transport", "_keystore_reader", "_keystore_writer", "_shared"},
 }
 CONCERNS = set(ALLOWED) - {"_adapters"}
 # Only these may import ansible itself: the core stays neutral (docs/architecture.md).
