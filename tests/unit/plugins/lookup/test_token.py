@@ -16,7 +16,7 @@ import keystore_factory as kf
 import native_panics
 import pytest
 from cert_builder import write_private
-from collection_path import COLLECTIONS_ROOT
+from collection_path import COLLECTIONS_ROOT, python_path
 from entra_emulator import defaults as d
 from library_errors import MARKER
 
@@ -96,7 +96,7 @@ def test_a_native_panic_becomes_a_clean_lookup_error(keystores):
                    **keystores[store]}  # fmt: skip
         secret = next(value for name, value in options.items() if "password" in name)
         cases.append({"call": call, "options": options, "secret": secret})
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(COLLECTIONS_ROOT), str(SUPPORT)])}
+    env = {**os.environ, "PYTHONPATH": python_path(COLLECTIONS_ROOT, SUPPORT)}
     probe = subprocess.run([sys.executable, "-c", PROBE, json.dumps(cases)], capture_output=True, text=True, env=env,
                            timeout=300, check=False)  # fmt: skip
     assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
@@ -136,7 +136,7 @@ def test_each_retry_is_shown_at_vvv(entra):
     options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "client_secret": d.CLIENT_SECRET,
                "authority_host": entra.authority_host, "ca_path": str(entra.ca_path), "scope": [d.GRAPH_SCOPE],
                "output": "token"}  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)}
+    env = {**os.environ, "PYTHONPATH": python_path(COLLECTIONS_ROOT)}
     probe = subprocess.run([sys.executable, "-c", RETRY_PROBE, json.dumps(options)], capture_output=True, text=True,
                            env=env, timeout=120, check=False)  # fmt: skip
     assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
@@ -187,7 +187,7 @@ def test_signing_errors_never_escape_the_lookup(pem_file):
     """
     options = {"tenant_id": d.TENANT_ID, "client_id": d.CLIENT_ID, "keystore_path": pem_file,
                "authority_host": "https://127.0.0.1:9", "scope": [d.GRAPH_SCOPE], "output": "token"}
-    env = {**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)}
+    env = {**os.environ, "PYTHONPATH": python_path(COLLECTIONS_ROOT)}
     probe = subprocess.run([sys.executable, "-c", LOOKUP_PROBE, MARKER, json.dumps(options)], capture_output=True,
                            text=True, env=env, timeout=120, check=False)  # fmt: skip
     assert probe.returncode == 0 and probe.stdout, probe.stdout + probe.stderr
