@@ -9,8 +9,12 @@ Every call needs the header ``X-Emulator-Admin: <admin_token>``; bodies are JSON
 ``POST /_emulator/apps/{id}/certificates``  ``{"certificate": "<PEM>"}`` -> ``{"thumbprint"}``
 ``POST /_emulator/apps/{id}/secrets``       ``{"value", "expires_at"?, "secret_id"?}`` -> ``{"secret_id"}``
 ``POST /_emulator/faults``                  replace the fault plan: ``{"faults": [...], "random"?: {...}}``
+``POST /_emulator/graph_faults``            replace the Graph requests' fault plan: ``{"faults": [...]}``
+``GET /_emulator/apps/{id}``                an app's ``object_id`` and key credentials (thumbprint,
+                                            key ID, dates, propagated or not)
 ``POST /_emulator/settings``                change run-time settings until the next reset:
-                                            ``{"reject_jti_replay"?: bool, "clock_skew"?: int}``
+                                            ``{"reject_jti_replay"?: bool, "clock_skew"?: int,
+                                            "graph_propagation_delay"?: seconds}``
 ``GET /_emulator/stats``                    the counters (see ``stats.py``)
 ``GET /_emulator/assertions``               ``{"assertions": [...]}``: every client assertion
                                             received (header, claims, signature segment)
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import time
 from typing import TYPE_CHECKING
 
 from entra_emulator.defaults import TENANT_ID
@@ -68,6 +73,8 @@ def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: byte
         return 200, emulator.stats()
     if method == "GET" and parts == ["assertions"]:
         return 200, {"assertions": emulator.assertions()}
+    if method == "GET" and len(parts) == 2 and parts[0] == "apps":
+        return 200, _describe_app(emulator, parts[1])
     if method != "POST":
         raise AdminError(405, "method_not_allowed")
     if parts == ["reset"]:
@@ -80,6 +87,9 @@ def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: byte
         request = _json(body)
         emulator.set_faults(request.get("faults") or [], random=request.get("random"))
         return 200, {"pending": emulator.faults.pending()}
+    if parts == ["graph_faults"]:
+        emulator.set_graph_faults(_json(body).get("faults") or [])
+        return 200, {"pending": emulator.graph_faults.pending()}
     if parts == ["apps"]:
         request = _json(body)
         request.setdefault("tenant_id", TENANT_ID)
@@ -95,3 +105,19 @@ def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: byte
         )
         return 201, {"secret_id": secret_id}
     raise AdminError(404, "not_found")
+
+
+def _describe_app(emulator: EntraEmulator, client_id: str) -> dict:
+    app = emulator.directory.app(client_id)
+    if app is None:
+        raise AdminError(404, "not_found", "no such app")
+    now = time.time()
+    return {
+        "client_id": app.client_id,
+        "object_id": app.object_id,
+        "certificates": [
+            {"thumbprint": cert.thumbprint, "key_id": cert.key_id, "not_after": cert.not_after,
+             "propagated": cert.accepted_at <= now}
+            for cert in emulator.directory.certificates_of(app.client_id)
+        ],
+    }

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -65,9 +66,11 @@ class Settings:
     token_lifetime: int = 3599
     clock_skew: int = 300
     reject_jti_replay: bool = False
+    # Seconds before a certificate added through Graph's addKey is accepted by the token endpoint (graph.py).
+    graph_propagation_delay: float = 0.0
 
     # The settings a running emulator lets a test change.
-    RUNTIME = ("reject_jti_replay", "clock_skew")
+    RUNTIME = ("reject_jti_replay", "clock_skew", "graph_propagation_delay")
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -75,6 +78,7 @@ class Settings:
             token_lifetime=int(config.get("token_lifetime", cls.token_lifetime)),
             clock_skew=int(config.get("clock_skew", cls.clock_skew)),
             reject_jti_replay=bool(config.get("reject_jti_replay", cls.reject_jti_replay)),
+            graph_propagation_delay=float(config.get("graph_propagation_delay", cls.graph_propagation_delay)),
         )
 
     def changed(self, **changes: object) -> Settings:
@@ -86,6 +90,9 @@ class Settings:
             raise ValueError("reject_jti_replay is true or false")
         if "clock_skew" in changes and (not isinstance(changes["clock_skew"], int) or changes["clock_skew"] < 0):
             raise ValueError("clock_skew is whole seconds >= 0")
+        delay = changes.get("graph_propagation_delay", 0)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 3600:
+            raise ValueError("graph_propagation_delay is seconds from 0 to 3600")
         return dataclasses.replace(self, **changes)
 
 
@@ -130,6 +137,11 @@ class Certificate:
     sha256: bytes
     not_before: float
     not_after: float
+    # As Graph keeps a key credential: its keyId, its displayName (the subject unless one was given), and when
+    # the token endpoint starts accepting it (a certificate added through Graph propagates; graph.py).
+    key_id: str = ""
+    display_name: str = ""
+    accepted_at: float = 0.0
 
     @property
     def thumbprint(self) -> str:
@@ -159,6 +171,8 @@ class Certificate:
             sha256=parsed.fingerprint(hashes.SHA256()),
             not_before=parsed.not_valid_before_utc.timestamp(),
             not_after=parsed.not_valid_after_utc.timestamp(),
+            key_id=str(uuid.uuid4()),
+            display_name=parsed.subject.rfc4514_string(),
         )
 
     def describe(self) -> str:
@@ -180,7 +194,11 @@ class App:
     roles: dict[str, list[str]] = field(default_factory=dict)  # resource app ID -> app roles
 
     def find_certificate(self, sha1: bytes | None = None, sha256: bytes | None = None) -> Certificate | None:
+        """A certificate the token endpoint accepts now (one added through Graph may still be propagating)."""
+        now = time.time()
         for cert in self.certificates:
+            if cert.accepted_at > now:
+                continue
             if (sha1 is not None and cert.sha1 == sha1) or (sha256 is not None and cert.sha256 == sha256):
                 return cert
         return None
@@ -302,9 +320,44 @@ class Directory:
         credential = Certificate.load(cert)
         with self._lock:
             app = self._require_app(client_id)
-            if app.find_certificate(sha1=credential.sha1) is None:
+            if all(existing.sha1 != credential.sha1 for existing in app.certificates):
                 app.certificates.append(credential)
         return credential.thumbprint
+
+    def add_key_credential(
+        self, client_id: str, cert: Certificate, display_name: str | None, accepted_after: float = 0.0
+    ) -> Certificate | None:
+        """Graph's addKey: the new credential, or None when one with that thumbprint exists already."""
+        with self._lock:
+            app = self._require_app(client_id)
+            if any(existing.sha1 == cert.sha1 for existing in app.certificates):
+                return None
+            added = dataclasses.replace(
+                cert,
+                key_id=str(uuid.uuid4()),
+                display_name=display_name or cert.display_name,
+                accepted_at=time.time() + accepted_after,
+            )
+            app.certificates.append(added)
+        return added
+
+    def remove_key_credential(self, client_id: str, key_id: str) -> bool:
+        """Graph's removeKey: False when no credential has that key ID. The token endpoint refuses it at once."""
+        with self._lock:
+            app = self._require_app(client_id)
+            kept = [cert for cert in app.certificates if cert.key_id.lower() != key_id.lower()]
+            removed = len(kept) != len(app.certificates)
+            app.certificates = kept
+        return removed
+
+    def certificates_of(self, client_id: str) -> list[Certificate]:
+        """Every key credential registered on the app, propagated or not, as Graph lists them."""
+        with self._lock:
+            return list(self._require_app(client_id).certificates)
+
+    def app_by_object_id(self, object_id: str) -> App | None:
+        with self._lock:
+            return next((app for app in self._apps.values() if app.object_id.lower() == object_id.lower()), None)
 
     def _require_app(self, client_id: str) -> App:
         app = self._apps.get(client_id.lower())

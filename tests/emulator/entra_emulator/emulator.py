@@ -24,8 +24,9 @@ from entra_emulator import discovery
 from entra_emulator.assertion import ReplayCache, describe_assertion
 from entra_emulator.ca import TestCA
 from entra_emulator.config import App, Directory, Settings
-from entra_emulator.defaults import TENANT_ID
+from entra_emulator.defaults import GRAPH_APP_ID, TENANT_ID
 from entra_emulator.faults import FaultPlan
+from entra_emulator.graph import GraphEndpoint
 from entra_emulator.server import EmulatorServer
 from entra_emulator.stats import Stats
 from entra_emulator.token_endpoint import TOKEN_PATHS, TokenEndpoint
@@ -48,6 +49,8 @@ class EntraEmulator:
         self.directory = Directory.from_config(self.config)
         self.counters = Stats()
         self.faults = FaultPlan()
+        self.graph_faults = FaultPlan()  # served to Graph requests only (graph.py)
+        self.graph: GraphEndpoint | None = None
         self.replay_cache = ReplayCache()
         self._received: list[dict] = []  # every client assertion received, described (see assertions())
         self._received_lock = threading.Lock()
@@ -80,12 +83,28 @@ class EntraEmulator:
         self.authority_host = f"https://127.0.0.1:{self.port}"
         self.issuer = TokenIssuer(self.authority_host, self.settings.token_lifetime)
         self.endpoint = TokenEndpoint(self.directory, self.issuer, self.settings, self.replay_cache)
+        self._serve_graph()
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"entra-emulator-{self.port}", daemon=True
         )
         self._thread.start()
         return self
+
+    def _serve_graph(self) -> None:
+        """Serve Graph's key endpoints here too: this host becomes one more name of the Graph resource, as a
+        national cloud's Graph host is, so a token for ``<authority_host>/.default`` is a Graph token."""
+        graph = self.directory.resource(GRAPH_APP_ID, TENANT_ID)
+        hosts = (self.authority_host, f"https://localhost:{self.port}")
+        self.directory.add_resource(
+            graph.app_id, [*graph.identifier_uris, *hosts], graph.display_name, graph.access_token_version
+        )
+        self.graph = GraphEndpoint(self.directory, self.issuer.public_key, self.settings)
+
+    @property
+    def graph_endpoint(self) -> str:
+        """The ``graph_endpoint`` option's value for this emulator."""
+        return self.authority_host
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -130,6 +149,10 @@ class EntraEmulator:
         """Replace the fault plan (see ``faults.py`` for the spec format)."""
         self.faults.replace(faults, random)
 
+    def set_graph_faults(self, faults: list[dict]) -> None:
+        """Replace the Graph requests' fault plan (same spec format; 429 and 503 answer in Graph's shape)."""
+        self.graph_faults.replace(faults)
+
     def stats(self) -> dict:
         return self.counters.snapshot()
 
@@ -140,6 +163,9 @@ class EntraEmulator:
         """Zero the counters, drop the fault plan and the assertions received, restore the configured settings."""
         self.counters.reset()
         self.faults.clear()
+        self.graph_faults.clear()
+        if self.graph is not None:
+            self.graph.replay_cache.clear()
         with self._received_lock:
             self._received.clear()
         self.configure(**{name: getattr(Settings.from_config(self.config), name) for name in Settings.RUNTIME})
@@ -151,6 +177,8 @@ class EntraEmulator:
         self.settings = self.settings.changed(**changes)
         if self.endpoint is not None:
             self.endpoint.settings = self.settings
+        if self.graph is not None:
+            self.graph.settings = self.settings
         return self.settings
 
     def record_assertion(self, version: str, tenant: str, assertion: str) -> None:

@@ -25,10 +25,11 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
-from entra_emulator import discovery, errors
+from entra_emulator import discovery, errors, graph
 from entra_emulator.admin import ADMIN_HEADER, PREFIX, handle_admin
 from entra_emulator.config import is_guid
 from entra_emulator.faults import Fault
+from entra_emulator.graph import GraphError, GraphRequest, is_graph_path
 from entra_emulator.token_endpoint import TokenRequest
 
 if TYPE_CHECKING:
@@ -218,6 +219,9 @@ class Handler(BaseHTTPRequestHandler):
         if match := _KEYS.match(path):
             self._discovery(match.group(1), "v2" if match.group(2) else "v1", oidc=False)
             return
+        if is_graph_path(path):
+            self._graph(b"")
+            return
         self._send_json(404, {"error": "not_found"})
 
     def do_POST(self) -> None:
@@ -231,6 +235,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if match := _TOKEN.match(path):
             self._token(match.group(1), "v2" if match.group(2) else "v1", body)
+            return
+        if is_graph_path(path):
+            self._graph(body)
             return
         self._send_json(404, {"error": "not_found"})
 
@@ -337,6 +344,41 @@ class Handler(BaseHTTPRequestHandler):
             return
         emulator.counters.outcome("success")
         self._send_json(200, document, {"x-ms-request-id": trace_id, "client-request-id": correlation_id})
+
+    def _graph(self, body: bytes) -> None:
+        """A Microsoft Graph call (graph.py): faults from the Graph fault plan first, then the endpoint."""
+        emulator = self.emulator
+        request_id = str(uuid.uuid4())
+        client_request_id = self._correlation_id()
+        headers = {"request-id": request_id, "client-request-id": client_request_id}
+        emulator.counters.graph_request()
+        fault = emulator.graph_faults.next()
+        if fault is not None and fault.kind == "drop":
+            self.close_connection = True
+            return
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+            fault = None
+        path, _sep, query = self.path.partition("?")
+        try:
+            if fault is not None:
+                raise graph.fault_error(fault)
+            status, document = emulator.graph.handle(GraphRequest(
+                self.command, path, query, body, self.headers.get("Authorization"), self.headers.get("Content-Type")
+            ))
+        except GraphError as err:
+            document = graph.error_body(err, request_id, client_request_id)
+            self._send_json(err.status, document, {**headers, **err.headers})
+            return
+        except Exception:  # a bug here must still answer, and show itself
+            traceback.print_exc()
+            err = graph.unavailable(500)
+            self._send_json(500, graph.error_body(err, request_id, client_request_id), headers)
+            return
+        if document is None:
+            self._send(status, b"", "text/plain", headers)
+        else:
+            self._send_json(status, document, headers)
 
     def _send_fault(self, fault: Fault, trace_id: str, correlation_id: str) -> None:
         status = fault.status

@@ -10,6 +10,7 @@
       "faults_served": 2,
       "connections": 3,
       "requests": 12,
+      "graph_requests": 0,
     }
 
 ``requests`` counts every HTTP request (discovery and admin ones too) and
@@ -37,6 +38,7 @@ class Stats:
         self._faults = 0
         self._connections = 0
         self._requests = 0
+        self._graph_requests = 0
 
     def reset(self) -> None:
         with self._lock:
@@ -49,6 +51,10 @@ class Stats:
     def request(self) -> None:
         with self._lock:
             self._requests += 1
+
+    def graph_request(self) -> None:
+        with self._lock:
+            self._graph_requests += 1
 
     def token_request(self, endpoint: str, client_id: str | None) -> None:
         with self._lock:
@@ -77,4 +83,5 @@ class Stats:
                 "faults_served": self._faults,
                 "connections": self._connections,
                 "requests": self._requests,
+                "graph_requests": self._graph_requests,
             }

@@ -89,7 +89,8 @@ def test_faults_stats_and_reset_over_the_api(entra, admin, token_post):
 
 
 def test_settings_and_received_assertions_over_the_api(entra, admin, token_post, cert_form):
-    assert admin.configure(reject_jti_replay=True) == {"reject_jti_replay": True, "clock_skew": 300}
+    assert admin.configure(reject_jti_replay=True) == {
+        "reject_jti_replay": True, "clock_skew": 300, "graph_propagation_delay": 0.0}
     form = cert_form(jti="admin-jti")
     assert [token_post(form).status_code for _unused in range(2)] == [200, 400]
 
