@@ -29,17 +29,18 @@ import contextlib
 import errno
 import os
 import stat
-import time
 from dataclasses import dataclass
 from typing import Iterator
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared import file_lock
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import KeystoreError, OptionError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.file_lock import error_name
 
 MAX_READ_SIZE = 1024 * 1024
 # How long a run waits for another run writing the same keystore. Generating a 4096-bit key and writing it
 # takes seconds; thirty runs queued behind one another stay well within this.
 LOCK_TIMEOUT = 300.0
-_LOCK_POLL = 0.05
+_LOCK_POLL = file_lock.POLL_SECONDS
 
 MISSING, REGULAR, SYMLINK = "missing", "regular", "symlink"
 _KINDS = (
@@ -262,80 +263,32 @@ def lock_path_for(path: str) -> str:
 def keystore_lock(path: str, timeout: float = LOCK_TIMEOUT) -> Iterator[str | None]:
     """Hold an exclusive lock for writing ``path``; yields the lock file's path (None: no lock was needed).
 
-    The lock is an ``flock`` on ``.<name>.lock`` beside ``path``, created 0600 with O_NOFOLLOW, never a
-    link or another user's file. It is removed when released, so no empty file is left beside the keystore
-    and no stale lock of one user blocks another. Removing it is safe because a waiter that got the lock
-    checks that the file it locked is still the one at the lock's path, and starts again if not.
+    The lock is an ``flock`` on ``.<name>.lock`` beside ``path``, taken by the collection's one lock primitive
+    (``_shared/file_lock.py``): created 0600 with O_NOFOLLOW, never a link or another user's file, removed
+    when released.
 
     When the directory cannot be written (missing, read-only), no lock is taken: this run cannot write the
     keystore either, and says so when it tries.
     """
     lock_path = lock_path_for(path)
-    deadline = time.monotonic() + timeout
-    while True:
-        fd = _open_lock_file(lock_path, path)
-        if fd is None:
-            yield None
-            return
-        try:
-            _wait_for_lock(fd, lock_path, path, deadline, timeout)
-            locked = _still_at(fd, lock_path)
-        except BaseException:
-            os.close(fd)
-            raise
-        if locked:
-            break
-        os.close(fd)  # the holder removed the file while we waited: lock the one at the path now
+    try:
+        fd = file_lock.acquire(lock_path, timeout, _LOCK_POLL)
+    except file_lock.LockTimeout:
+        raise KeystoreError(
+            f"Another task has been writing path '{path}' for more than {int(timeout)} seconds (it holds "
+            f"the lock file '{lock_path}'); nothing was changed. Run the tasks that write one keystore one "
+            "after another, or remove a stale lock file.",
+            option="path",
+        ) from None
+    except file_lock.LockFileInTheWay as exc:
+        raise _lock_error(lock_path, path, exc.why) from None
+    if fd is None:
+        yield None
+        return
     try:
         yield lock_path
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        os.close(fd)
-
-
-def _open_lock_file(lock_path: str, path: str) -> int | None:
-    flags = os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(lock_path, flags, 0o600)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.path.lexists(lock_path):
-            return None
-        raise _lock_error(lock_path, path, f"it cannot be opened ({error_name(exc)})") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-        os.close(fd)
-        raise _lock_error(lock_path, path, "it is not a regular file of the user running the task")
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        os.fchmod(fd, 0o600)
-    return fd
-
-
-def _wait_for_lock(fd: int, lock_path: str, path: str, deadline: float, timeout: float) -> None:
-    import fcntl
-
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise KeystoreError(
-                    f"Another task has been writing path '{path}' for more than {int(timeout)} seconds (it holds "
-                    f"the lock file '{lock_path}'); nothing was changed. Run the tasks that write one keystore one "
-                    "after another, or remove a stale lock file.",
-                    option="path",
-                ) from None
-            time.sleep(_LOCK_POLL)
-
-
-def _still_at(fd: int, lock_path: str) -> bool:
-    try:
-        return os.path.samestat(os.fstat(fd), os.lstat(lock_path))
-    except FileNotFoundError:
-        return False
+        file_lock.release(fd, lock_path)
 
 
 def _lock_error(lock_path: str, path: str, why: str) -> KeystoreError:
@@ -345,10 +298,3 @@ def _lock_error(lock_path: str, path: str, why: str) -> KeystoreError:
         option="path",
     )
 
-
-def error_name(exc: BaseException) -> str:
-    """``ENOSPC: No space left on device`` for an OSError; never the path or anything the caller passed."""
-    code = getattr(exc, "errno", None)
-    name = errno.errorcode.get(code, "error") if isinstance(code, int) else "error"
-    reason = getattr(exc, "strerror", None)
-    return f"{name}: {reason}" if reason else name
