@@ -8,6 +8,9 @@ Every call needs the header ``X-Emulator-Admin: <admin_token>``; bodies are JSON
                                             "roles"?}`` (tenant defaults to Contoso)
 ``POST /_emulator/apps/{id}/certificates``  ``{"certificate": "<PEM>"}`` -> ``{"thumbprint"}``
 ``POST /_emulator/apps/{id}/secrets``       ``{"value", "expires_at"?, "secret_id"?}`` -> ``{"secret_id"}``
+``POST /_emulator/issuers``                 trust an OIDC issuer: ``{"issuer", "jwks"}`` -> ``{"kids"}``
+``POST /_emulator/apps/{id}/federated_credentials``  add a federated identity credential:
+                                            ``{"issuer", "subject", "audiences"?, "name"?}``
 ``POST /_emulator/faults``                  replace the fault plan: ``{"faults": [...], "random"?: {...}}``
 ``POST /_emulator/graph_faults``            replace the Graph requests' fault plan: ``{"faults": [...]}``
 ``GET /_emulator/apps/{id}``                an app's ``object_id`` and key credentials (thumbprint,
@@ -98,6 +101,15 @@ def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: byte
     if len(parts) == 3 and parts[0] == "apps" and parts[2] == "certificates":
         request = _json(body)
         return 201, {"thumbprint": emulator.register_certificate(parts[1], request["certificate"])}
+    if parts == ["issuers"]:
+        request = _json(body)
+        return 201, {"kids": emulator.directory.federation.trust_issuer(request["issuer"], request["jwks"])}
+    if len(parts) == 3 and parts[0] == "apps" and parts[2] == "federated_credentials":
+        request = _json(body)
+        credential = emulator.directory.federation.add_credential(
+            parts[1], request["issuer"], request["subject"],
+            audiences=request.get("audiences") or ["api://AzureADTokenExchange"], name=request.get("name") or "")
+        return 201, {"issuer": credential.issuer, "subject": credential.subject, "audiences": list(credential.audiences)}
     if len(parts) == 3 and parts[0] == "apps" and parts[2] == "secrets":
         request = _json(body)
         secret_id = emulator.add_secret(

@@ -69,6 +69,16 @@ class EmulatorAdminClient:
         body = {"value": value, "expires_at": expires_at, "secret_id": secret_id}
         return self._call("POST", f"apps/{client_id}/secrets", body)["secret_id"]
 
+    def trust_issuer(self, issuer: str, jwks: dict) -> list[str]:
+        """Trust an OIDC issuer's signing keys (workload identity federation); returns their kids."""
+        return self._call("POST", "issuers", {"issuer": issuer, "jwks": jwks})["kids"]
+
+    def add_federated_credential(self, client_id: str, issuer: str, subject: str,
+                                 audiences: list[str] | None = None) -> dict:  # fmt: skip
+        """Add a federated identity credential to an app, as the portal does."""
+        body = {"issuer": issuer, "subject": subject, "audiences": audiences}
+        return self._call("POST", f"apps/{client_id}/federated_credentials", body)
+
     def set_faults(self, faults: list[dict], random: dict | None = None) -> int:
         """Replace the fault plan; returns how many queued faults are pending."""
         return self._call("POST", "faults", {"faults": faults, "random": random})["pending"]

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from entra_emulator.defaults import default_config
+from entra_emulator.federation import Federation
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MIN_RSA_BITS = 2048
@@ -217,6 +218,8 @@ class Directory:
         self._aliases: dict[str, str] = {}  # lower-case domain -> tenant ID
         self._resources: list[Resource] = []
         self._apps: dict[str, App] = {}
+        # Trusted issuers and federated identity credentials (workload identity federation).
+        self.federation = Federation()
 
     @classmethod
     def from_config(cls, config: dict | None) -> Directory:
@@ -232,6 +235,10 @@ class Directory:
                 directory.add_resource(**resource)
             for app in section.get("apps", []):
                 directory.add_app(**app)
+            for issuer in section.get("trusted_issuers", []):
+                directory.federation.trust_issuer(**issuer)
+            for credential in section.get("federated_credentials", []):
+                directory.federation.add_credential(**credential)
         return directory
 
     # -- building -----------------------------------------------------------

@@ -16,7 +16,8 @@ import urllib.parse
 from dataclasses import dataclass
 
 from entra_emulator import errors
-from entra_emulator.assertion import JWT_BEARER, ReplayCache, validate_client_assertion
+from entra_emulator.assertion import JWT_BEARER, ReplayCache, describe_assertion, validate_client_assertion
+from entra_emulator.federation import Federation
 from entra_emulator.config import App, Directory, Resource, Settings, Tenant, is_guid
 from entra_emulator.tokens import CERTIFICATE_ACR, SECRET_ACR, TokenIssuer
 
@@ -180,6 +181,11 @@ class TokenEndpoint:
             raise errors.missing_parameter("client_assertion_type")
         if assertion_type != JWT_BEARER:
             raise errors.invalid_assertion_type(assertion_type)
+        described = describe_assertion(assertion)
+        if Federation.is_federated(described["header"] or {}, described["claims"] or {}, client_id):
+            # Workload identity federation: a platform's token, matched against the app's federated credentials.
+            self.directory.federation.validate(assertion, client_id, self.settings.clock_skew)
+            return CERTIFICATE_ACR
         validate_client_assertion(
             assertion,
             app=app,
