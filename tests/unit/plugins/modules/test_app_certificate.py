@@ -108,7 +108,7 @@ def test_check_mode_predicts_and_writes_nothing_with_a_diff(run, app, tmp_path):
 
 def test_absent_by_thumbprint_and_by_key_id(run, app, tmp_path, entra):
     _key, one, path_one = new_certificate(tmp_path, "one")
-    _key, two, path_two = new_certificate(tmp_path, "two")
+    _key, _two, path_two = new_certificate(tmp_path, "two")
     run(certificate_path=path_one)
     key_id = run(certificate_path=path_two)["added"][0]["key_id"]
 
