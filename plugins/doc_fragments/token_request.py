@@ -162,6 +162,36 @@ options:
       - A C(Retry-After) longer than this fails at once, and the message gives the wait asked for.
     type: float
     default: 60
+  cache:
+    description:
+      - Keep tokens in an encrypted cache in O(cache_dir) and reuse one until O(refresh_margin) seconds before it
+        expires, so that every host, fork and task of a run asking for the same token makes one request.
+      - Forks that ask at once take turns on a lock file; one asks the endpoint and the others read its answer.
+      - Each entry is encrypted (AES-GCM) under a key derived from the credential itself (the client secret, or
+        the keystore file's bytes and its passwords), so a cache file is useless without the credential, and a
+        rotated secret or a replaced keystore simply misses. A cache hit opens no keystore.
+      - The default is V(false) for the P(azure_ad.oauth.token#module) module, which runs on managed hosts, and
+        V(true) for the P(azure_ad.oauth.token#lookup) lookup, which runs on the controller.
+      - Needs cryptography; without it, or when O(cache_dir) cannot be used, tokens are requested every time,
+        with one warning.
+    type: bool
+    default: false
+    version_added: 0.2.0
+  cache_dir:
+    description:
+      - Where the cache keeps its entries, on the machine where the code runs (the controller for the lookup, the
+        managed host for the module). Created with mode C(0700) when missing.
+      - A directory that is a symbolic link, belongs to another user, or that others can write to is not used.
+    type: path
+    default: ~/.cache/azure_ad.oauth
+    version_added: 0.2.0
+  refresh_margin:
+    description:
+      - A cached token is refreshed, rather than reused, when fewer than this many seconds remain before it
+        expires. Between 0 and 3000.
+    type: int
+    default: 300
+    version_added: 0.2.0
 notes:
   - Exactly one credential (O(client_secret) or O(keystore_path)) and exactly one of O(resource) and O(scope)
     must be given; both rules hold after the environment variables are applied.
@@ -261,4 +291,16 @@ options:
     env: [{name: ANSIBLE_AZURE_AD_OAUTH_MAX_RETRY_WAIT}]
     ini: [{section: azure_ad_oauth, key: max_retry_wait}]
     vars: [{name: azure_ad_oauth_max_retry_wait}]
+  cache:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CACHE}]
+    ini: [{section: azure_ad_oauth, key: cache}]
+    vars: [{name: azure_ad_oauth_cache}]
+  cache_dir:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CACHE_DIR}]
+    ini: [{section: azure_ad_oauth, key: cache_dir}]
+    vars: [{name: azure_ad_oauth_cache_dir}]
+  refresh_margin:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_REFRESH_MARGIN}]
+    ini: [{section: azure_ad_oauth, key: refresh_margin}]
+    vars: [{name: azure_ad_oauth_refresh_margin}]
 """

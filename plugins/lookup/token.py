@@ -43,6 +43,9 @@ options:
     type: str
   ca_path:
     type: str
+  # On the controller the cache is on by default: one request per token for the whole run (see cache).
+  cache:
+    default: true
 seealso:
   - module: azure_ad.oauth.token
 """

@@ -135,6 +135,13 @@ api_version:
   returned: success
   type: str
   sample: v2
+cached:
+  description:
+    - Whether the token came from the token cache (O(cache=true)) rather than from a request made by this task.
+  returned: success
+  type: bool
+  sample: false
+  version_added: 0.2.0
 claims:
   description:
     - The token's payload, decoded B(without verification), for asserts and debugging (C(roles), C(aud),

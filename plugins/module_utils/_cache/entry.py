@@ -34,6 +34,7 @@ _FIELDS = {
     "access_token": ((str,), True),
     "token_type": ((str,), True),
     "expires_on": ((int,), True),
+    "expires_in": ((int,), False),
     "api_version": ((str,), True),
     "ext_expires_in": ((int, type(None)), False),
     "resource": ((str, type(None)), False),

@@ -25,3 +25,7 @@ DEFAULT_TOKEN_DURATION = 600
 DEFAULT_API_VERSION = "v2"
 # The public cloud's Entra login host; sovereign clouds have their own.
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+# The token cache (issue 9): where its encrypted entries live on the machine that runs the code, and how many
+# seconds before a token expires it is refreshed rather than reused.
+DEFAULT_CACHE_DIR = "~/.cache/azure_ad.oauth"
+DEFAULT_REFRESH_MARGIN = 300

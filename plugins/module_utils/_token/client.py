@@ -18,9 +18,10 @@ import datetime
 import os
 import stat
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import TokenCache
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenRequest, TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     Exchange,
@@ -36,13 +37,15 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key 
     load_signing_key,
     sign_client_assertion,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse, post_form
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     OnRetry,
     Retry,
     RetryWaitTooLong,
     send_with_retries,
 )
+
+if TYPE_CHECKING:  # the transport (http.client, ssl) is imported only when a request is sent
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 Warn = Callable[[str], None]
 
@@ -51,19 +54,31 @@ class TokenClient:
     """Acquires tokens for one validated request; the keystore is opened once.
 
     ``retries`` lists every retry of every ``acquire`` so far, for the adapters to report; ``on_retry`` is
-    told of each one as it happens (the lookup's -vvv line), before the wait.
+    told of each one as it happens (the lookup's -vvv line), before the wait. ``info`` is told what is worth
+    saying at -vvv only (the cache's "cache hit", "cache miss", "waited for another fork").
     """
 
-    def __init__(self, request: TokenRequest, warn: Warn | None = None, on_retry: OnRetry | None = None) -> None:
+    def __init__(self, request: TokenRequest, warn: Warn | None = None, on_retry: OnRetry | None = None,
+                 info: Warn | None = None) -> None:  # fmt: skip
         self.request = request
         self.retries: list[Retry] = []
         self._warn = warn or (lambda message: None)
         self._on_retry = on_retry
+        self._info = info or (lambda message: None)
         self._signing_key: SigningKey | None = None
+        self._exposure_checked = False
+        # Consulted before anything expensive: a hit opens no keystore, signs nothing and sends nothing.
+        self._cache = TokenCache(request, self._warn, self._info, self._warn_if_exposed) if request.cache else None
         if request.verify is False:
             self._warn("validate_certs is false: the token endpoint's TLS certificate is not checked.")
 
     def acquire(self, target: TokenTarget) -> TokenResult:
+        """A token for ``target``: from the cache when it is on and holds a fresh one, else from the endpoint."""
+        if self._cache is not None:
+            return self._cache.acquire(target, lambda: self._request_token(target))
+        return self._request_token(target)
+
+    def _request_token(self, target: TokenTarget) -> TokenResult:
         request = self.request
         # Everything sent that the endpoint could echo back: redacted from every message about its answer.
         secrets = list(request.secrets)
@@ -126,6 +141,9 @@ class TokenClient:
         return sign_client_assertion(self._signing_key, claims)
 
     def _warn_if_exposed(self, path: str) -> None:
+        if self._exposure_checked:
+            return  # once per client: the cache looked at the file before the loader did
+        self._exposure_checked = True
         try:
             mode = os.stat(path).st_mode
         except OSError:
@@ -142,6 +160,13 @@ class TokenClient:
                 f"The certificate in keystore_path expired on {not_after:%Y-%m-%d %H:%M:%S} UTC. "
                 "Entra rejects certificates whose registration has expired: renew it and upload the new one."
             )
+
+
+def post_form(url: str, form: dict, timeout: float, verify: bool | str) -> HttpResponse:
+    """The transport's one POST, imported when first sent: a cache hit never loads http.client or ssl."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._transport import http
+
+    return http.post_form(url, form, timeout=timeout, verify=verify)
 
 
 def _assertion_secrets(assertion: str) -> tuple[str, ...]:

@@ -21,7 +21,9 @@ import copy
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import (
     DEFAULT_API_VERSION,
+    DEFAULT_CACHE_DIR,
     DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_REFRESH_MARGIN,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     DEFAULT_TOKEN_DURATION,
@@ -57,6 +59,10 @@ TOKEN_OPTIONS = {
     "ca_path": {"type": "path"},
     "retries": {"type": "int", "default": DEFAULT_RETRIES},
     "max_retry_wait": {"type": "float", "default": DEFAULT_MAX_RETRY_WAIT},
+    # The token cache (_cache/settings.py): off unless asked for the module; the lookup's docs turn it on.
+    "cache": {"type": "bool", "default": False},
+    "cache_dir": {"type": "path", "default": DEFAULT_CACHE_DIR},
+    "refresh_margin": {"type": "int", "default": DEFAULT_REFRESH_MARGIN, "no_log": False},
 }
 
 SECRET_OPTIONS = tuple(name for name, spec in TOKEN_OPTIONS.items() if spec.get("no_log"))

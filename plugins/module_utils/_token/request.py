@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.settings import CacheSettings, cache_settings
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.thumbprint import parse_thumbprint
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import (
     DEFAULT_API_VERSION,
@@ -85,6 +86,8 @@ class TokenRequest:
     client_secret: str | None = field(default=None, repr=False)
     certificate: CertificateSettings | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # The token cache (issue 9), None when it is off.
+    cache: CacheSettings | None = None
 
     @property
     def token_endpoint(self) -> str:
@@ -136,6 +139,7 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
         client_secret=merged.get("client_secret"),
         certificate=_certificate_settings(merged, api_version),
         retry=_retry_policy(merged.get("retries"), merged.get("max_retry_wait")),
+        cache=cache_settings(merged),
     )
     target = None
     if merged.get("resource") is not None or merged.get("scope") is not None:

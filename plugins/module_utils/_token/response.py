@@ -21,6 +21,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import (
@@ -32,7 +33,9 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_t
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.aadsts_hints import hint_for
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.jwt_claims import try_decode_claims
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenTarget
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
+
+if TYPE_CHECKING:  # only for annotations: a cache hit must not import the transport (http.client, ssl)
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 # Entra's tokens live about an hour (up to a day with a lifetime policy); a year is generous, more is broken.
 MAX_LIFETIME = 366 * 24 * 3600
@@ -58,6 +61,8 @@ class TokenResult:
     resource: str | None = None
     scope: tuple[str, ...] = ()
     claims: dict | None = None
+    # True when the token came from the cache (issue 9) rather than from the endpoint for this call.
+    cached: bool = False
 
     def to_dict(self) -> dict:
         result = {
@@ -66,6 +71,7 @@ class TokenResult:
             "expires_in": self.expires_in,
             "expires_on": self.expires_on,
             "api_version": self.api_version,
+            "cached": self.cached,
         }
         if self.ext_expires_in is not None:
             result["ext_expires_in"] = self.ext_expires_in

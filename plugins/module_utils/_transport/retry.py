@@ -21,14 +21,16 @@ import random
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import (
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_RETRIES,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TransportError
-from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
+
+if TYPE_CHECKING:  # only for annotations: validating a request (RetryPolicy) must not import http.client or ssl
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 RETRYABLE_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 # Exponential backoff without Retry-After: full jitter over 1, 2, 4, 8... seconds.

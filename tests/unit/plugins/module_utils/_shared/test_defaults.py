@@ -18,6 +18,8 @@ OPTION_DEFAULTS = {
     "max_retry_wait": defaults.DEFAULT_MAX_RETRY_WAIT,
     "token_duration": defaults.DEFAULT_TOKEN_DURATION,
     "api_version": defaults.DEFAULT_API_VERSION,
+    "cache_dir": defaults.DEFAULT_CACHE_DIR,
+    "refresh_margin": defaults.DEFAULT_REFRESH_MARGIN,
 }
 MINIMAL = {"tenant_id": "contoso.onmicrosoft.com", "client_id": "5f0c8a5e-7c1b-4a57-9d3c-6f1c2e9b4a10",
            "scope": ["https://graph.microsoft.com/.default"]}  # fmt: skip

@@ -86,7 +86,7 @@ def test_v2_success_computes_expires_on():
     assert result.to_dict() == {
         "access_token": JWT, "token_type": "Bearer", "expires_in": 3599, "expires_on": 4599,
         "ext_expires_in": 3599, "api_version": "v2", "scope": ["https://graph.microsoft.com/.default"],
-        "claims": {"aud": "https://graph.microsoft.com", "roles": ["A"]},
+        "claims": {"aud": "https://graph.microsoft.com", "roles": ["A"]}, "cached": False,
     }
 
 
