@@ -24,14 +24,39 @@ options:
   client_secret:
     description:
       - The client secret's B(value) (not its secret ID), for the shared-secret grant.
-      - Exactly one of O(client_secret) and O(keystore_path) must be given.
-      - When neither is set by any other means, the environment variable E(AZURE_CLIENT_SECRET) is used.
+      - Exactly one credential must be given, O(client_secret), O(keystore_path), O(client_assertion) or
+        O(client_assertion_path).
+      - When none is set by any other means, the environment variable E(AZURE_CLIENT_SECRET) is used.
     type: str
+  client_assertion:
+    description:
+      - The federated credential (workload identity federation) - a token signed by a platform that a federated
+        identity credential on the app trusts, such as a Kubernetes service account token (AKS workload
+        identity) or a GitHub Actions or GitLab OIDC token. It is sent to Entra as the client assertion,
+        unchanged.
+      - Before Entra is called, it is checked without verifying its signature. A value that is not a JWT, or
+        that has expired, fails naming this option. An audience (C(aud)) other than
+        C(api://AzureADTokenExchange) gives a warning, since a federated identity credential may name another.
+      - Platforms rotate such tokens, often hourly. Prefer O(client_assertion_path), which is read again for
+        every token request.
+    type: str
+    version_added: 0.2.0
+  client_assertion_path:
+    description:
+      - A file holding the federated credential (see O(client_assertion)), such as the token file that AKS
+        workload identity mounts in the pod.
+      - Read again for every token request, since platforms rotate it; its content is never kept after the
+        request. It must be a regular file (a FIFO or device is refused) of at most 64 KiB.
+      - When no credential is set by any other means, the environment variable E(AZURE_FEDERATED_TOKEN_FILE)
+        is used, as azure-identity does. Among C(AZURE_*) variables a client secret comes first, then a
+        certificate, then the federated token file; with C(-vvv) the task says which one was used.
+    type: path
+    version_added: 0.2.0
   keystore_path:
     description:
       - Path to the keystore (JKS, JCEKS, PKCS12) or PEM file holding the private key of the certificate
         registered on the app, for the certificate grant.
-      - When neither O(client_secret) nor O(keystore_path) is set by any other means, the environment
+      - When no credential is set by any other means and E(AZURE_CLIENT_SECRET) is not set, the environment
         variable E(AZURE_CLIENT_CERTIFICATE_PATH) is used.
       - The file should be readable by its owner only; a warning is shown otherwise.
     type: path
@@ -101,12 +126,23 @@ options:
     type: str
     default: v2
     choices: [v1, v2]
+  cloud:
+    description:
+      - The Azure cloud whose Entra login host is used - V(public) C(https://login.microsoftonline.com),
+        V(usgovernment) C(https://login.microsoftonline.us), V(china) C(https://login.chinacloudapi.cn).
+      - O(authority_host) (or E(AZURE_AUTHORITY_HOST)) wins when given.
+      - The resource or scope must still name the resource of that cloud, such as
+        V(https://graph.microsoft.us/.default); the user guide lists the common ones.
+    type: str
+    default: public
+    choices: [public, usgovernment, china]
+    version_added: 0.2.0
   authority_host:
     description:
       - The Entra login host. Sovereign clouds use their own, for example
-        V(https://login.microsoftonline.us) or V(https://login.chinacloudapi.cn).
-      - Defaults to V(https://login.microsoftonline.com). When not set by any other means, the environment
-        variable E(AZURE_AUTHORITY_HOST) is used.
+        V(https://login.microsoftonline.us) or V(https://login.chinacloudapi.cn); O(cloud) sets them by name.
+      - Defaults to V(https://login.microsoftonline.com), or to the login host of O(cloud) when that is not
+        V(public). When not set by any other means, the environment variable E(AZURE_AUTHORITY_HOST) is used.
       - Must be C(https://), except on loopback addresses used for testing.
     type: str
   signature_algorithm:
@@ -123,8 +159,11 @@ options:
     description:
       - Adds the C(x5c) header (the certificate chain) to the client assertion, for subject name and issuer
         authentication.
+      - Defaults to V(false). When not set by any other means, the environment variable
+        E(AZURE_CLIENT_SEND_CERTIFICATE_CHAIN) is used, for the certificate grant; it must be C(true) or
+        C(false) (or C(1), C(0), C(yes), C(no)). Unlike azure-identity, which takes any non-empty value as
+        true, V(false) there means false.
     type: bool
-    default: false
   timeout:
     description:
       - The longest time, in seconds, that one request to the token endpoint may take, from connecting to reading
@@ -193,9 +232,12 @@ options:
     default: 300
     version_added: 0.2.0
 notes:
-  - Exactly one credential (O(client_secret) or O(keystore_path)) and exactly one of O(resource) and O(scope)
-    must be given; both rules hold after the environment variables are applied.
-  - A credential given explicitly is never combined with one from the environment.
+  - Exactly one credential (O(client_secret), O(keystore_path), O(client_assertion) or O(client_assertion_path))
+    and exactly one of O(resource) and O(scope) must be given; both rules hold after the environment variables
+    are applied.
+  - A credential given explicitly is never combined with one from the environment. When several come from the
+    environment, the first of E(AZURE_CLIENT_SECRET), E(AZURE_CLIENT_CERTIFICATE_PATH) and
+    E(AZURE_FEDERATED_TOKEN_FILE) is used, as in azure-identity, and C(-vvv) says so.
 requirements:
   - PyJWT (certificate grant)
   - cryptography (certificate grant)
@@ -217,6 +259,13 @@ options:
   client_secret:
     env: [{name: ANSIBLE_AZURE_AD_OAUTH_CLIENT_SECRET}]
     vars: [{name: azure_ad_oauth_client_secret}]
+  client_assertion:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CLIENT_ASSERTION}]
+    vars: [{name: azure_ad_oauth_client_assertion}]
+  client_assertion_path:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CLIENT_ASSERTION_PATH}]
+    ini: [{section: azure_ad_oauth, key: client_assertion_path}]
+    vars: [{name: azure_ad_oauth_client_assertion_path}]
   keystore_path:
     env: [{name: ANSIBLE_AZURE_AD_OAUTH_KEYSTORE_PATH}]
     ini: [{section: azure_ad_oauth, key: keystore_path}]
@@ -259,6 +308,10 @@ options:
     env: [{name: ANSIBLE_AZURE_AD_OAUTH_API_VERSION}]
     ini: [{section: azure_ad_oauth, key: api_version}]
     vars: [{name: azure_ad_oauth_api_version}]
+  cloud:
+    env: [{name: ANSIBLE_AZURE_AD_OAUTH_CLOUD}]
+    ini: [{section: azure_ad_oauth, key: cloud}]
+    vars: [{name: azure_ad_oauth_cloud}]
   authority_host:
     env: [{name: ANSIBLE_AZURE_AD_OAUTH_AUTHORITY_HOST}]
     ini: [{section: azure_ad_oauth, key: authority_host}]

@@ -13,7 +13,8 @@ description:
     certificate, for use in templates and task arguments.
   - Each term is a resource (such as V(https://graph.microsoft.com)) or a scope (ending in C(/.default)); one
     access token is returned per term. With no terms, the O(resource) or O(scope) option is used.
-  - The keystore is opened once per call, however many terms there are.
+  - The keystore is opened once per call, however many terms there are. A federated token file
+    (O(client_assertion_path)) is read again for each term, since platforms rotate it.
   - A relative O(keystore_path), O(certificate_path) or O(ca_path) is looked for as other lookups look for
     files, on the controller - in the role's C(files/) directory, the play's C(files/) directory and the
     playbook's directory - whatever the current directory is. A path found nowhere is reported as given.
@@ -73,6 +74,14 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     tokens: "{{ lookup('azure_ad.oauth.token', 'https://graph.microsoft.com', 'https://vault.azure.net',
                        wantlist=true) }}"
+  no_log: true
+
+- name: A token in a GitHub Actions job, from its OIDC token written to a file by an earlier step
+  ansible.builtin.set_fact:
+    arm_token: "{{ lookup('azure_ad.oauth.token', 'https://management.azure.com/.default',
+                          tenant_id=tenant, client_id=app, client_assertion_path=oidc_token_file) }}"
+  vars:
+    oidc_token_file: "{{ lookup('ansible.builtin.env', 'RUNNER_TEMP') }}/oidc.jwt"
   no_log: true
 
 - name: The full result, to know when the token expires
@@ -157,9 +166,13 @@ class LookupModule(LookupBase):
                 raise OptionError("Give a resource or scope as a term, or set the resource or scope option.",
                                   option="resource")
             targets = [option_target]
-        client = TokenClient(request, warn=display.warning, on_retry=_show_retry)
+        client = TokenClient(request, warn=display.warning, on_retry=_show_retry, info=_show_note)
         return [client.acquire(target) for target in targets]
 
 
 def _show_retry(number, reason, wait):
     display.vvv(f"azure_ad.oauth.token: {reason}; retry {number} in {wait:.1f}s")
+
+
+def _show_note(note):
+    display.vvv(f"azure_ad.oauth.token: {note}")

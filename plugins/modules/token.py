@@ -13,7 +13,9 @@ description:
   - Gets an OAuth 2.0 access token from Microsoft Entra ID (Azure AD) for an app registration, with the
     client credentials grant.
   - The app proves its identity with a client secret, or with a certificate whose private key is read from a
-    JKS, JCEKS or PKCS12 keystore or a PEM file, by signing a JWT client assertion.
+    JKS, JCEKS or PKCS12 keystore or a PEM file, by signing a JWT client assertion, or with a federated token
+    that a platform it runs on issued (workload identity federation, for example AKS workload identity or a
+    GitHub Actions OIDC token), sent as the client assertion.
   - Never changes anything, so it runs in check mode too.
   - "B(The result holds a bearer token.) Set C(no_log: true) on the task whenever its result could be shown,
     for example with C(-v) or a callback that prints results."
@@ -77,6 +79,23 @@ EXAMPLES = r"""
     api_version: v1
     resource: https://management.azure.com
   register: arm
+  no_log: true
+
+- name: A Graph token in a pod with AKS workload identity (the webhook sets AZURE_TENANT_ID, AZURE_CLIENT_ID and
+    AZURE_FEDERATED_TOKEN_FILE, which the module reads)
+  azure_ad.oauth.token:
+    scope: https://graph.microsoft.com/.default
+  register: graph
+  no_log: true
+
+- name: A federated token file named explicitly, in the US Government cloud
+  azure_ad.oauth.token:
+    tenant_id: "{{ azure_tenant_id }}"
+    client_id: "{{ azure_client_id }}"
+    client_assertion_path: /var/run/secrets/azure/tokens/azure-identity-token
+    cloud: usgovernment
+    scope: https://graph.microsoft.us/.default
+  register: graph_gov
   no_log: true
 
 - name: Set the connection once for every token task of a play
@@ -209,7 +228,14 @@ def token_client(module: AdapterModule) -> tuple[TokenClient, TokenTarget]:
     module.no_log_values.update(request.secrets)
     if target is None:
         raise OptionError("Give either resource or scope.", option="resource")
-    return TokenClient(request, warn=module.warn), target
+    return TokenClient(request, warn=module.warn, info=lambda note: _verbose_note(module, note)), target
+
+
+def _verbose_note(module: AdapterModule, note: str) -> None:
+    """A module cannot print at -vvv itself: the note goes to the host's log, and into the warnings at -vvv."""
+    module.log(note)
+    if getattr(module, "_verbosity", 0) >= 3:
+        module.warn(note)
 
 
 def acquire(module: AdapterModule, client: TokenClient, target: TokenTarget) -> dict:

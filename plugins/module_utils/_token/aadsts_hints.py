@@ -45,7 +45,24 @@ AADSTS_HINTS = {
     700023: ("client_id", "The client assertion's issuer or subject does not match client_id."),
     50012: ("keystore_path", "Entra rejected the client assertion: check the certificate and its registration."),
     7000112: ("client_id", "The application is disabled."),
+    # The federated credential: no federated identity credential on the app matches the token.
+    70021: ("client_assertion", "No federated identity credential on the app matches the token's issuer, subject "
+                                "and audience."),
+    700211: ("client_assertion", "No federated identity credential on the app has the token's issuer."),
+    700212: ("client_assertion", "No federated identity credential on the app has the token's audience."),
+    700213: ("client_assertion", "No federated identity credential on the app has the token's subject."),
+    7002138: ("client_assertion", "A federated identity credential on the app has the token's subject in another "
+                                  "case; Entra compares subjects case-sensitively."),
 }
+
+# Codes that mean "the federated token matches no federated identity credential": the client adds the token's
+# issuer and subject to their hint (federated_hint), since they are what the credential must name.
+FEDERATED_CODES = frozenset((70021, 700211, 700212, 700213, 7002138))
+_FEDERATED_WHERE = (
+    "Add or correct it in Entra under App registrations > the app (client_id) > Certificates & secrets > "
+    "Federated credentials (or on the user-assigned managed identity), with exactly this issuer and subject "
+    "(compared case-sensitively) and the audience api://AzureADTokenExchange."
+)
 
 
 # Codes that mean "this scope or resource is wrong": their hint also names the /.default scope to ask for
@@ -65,6 +82,17 @@ def hint_for(codes: tuple, requested: tuple = ()) -> tuple[str | None, str | Non
                 hint = _with_scope_suggestion(hint, requested)
             return option, hint
     return None, None
+
+
+def federated_hint(codes: tuple, token: str) -> str | None:
+    """For a federated-credential mismatch, the hint with the token's ``token`` (its iss and sub described), or None.
+
+    ``token`` is ``FederatedAssertion.describe()``: identifiers only, never the token.
+    """
+    for code in codes:
+        if code in FEDERATED_CODES:
+            return f"{AADSTS_HINTS[code][1]} The token has {token}. {_FEDERATED_WHERE}"
+    return None
 
 
 def _with_scope_suggestion(hint: str, requested: tuple) -> str:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, azure_ad.oauth contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The token core: client credentials grant by secret or certificate.
+"""The token core: client credentials grant by secret, certificate or federated token.
 
 INTERNAL USE ONLY: this module is private to the azure_ad.oauth collection and
 may change without notice.
@@ -21,7 +21,9 @@ import time
 from typing import TYPE_CHECKING, Callable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.aadsts_hints import federated_hint
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import TokenCache
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import FederatedAssertion, load_assertion
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenRequest, TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     Exchange,
@@ -55,7 +57,7 @@ class TokenClient:
 
     ``retries`` lists every retry of every ``acquire`` so far, for the adapters to report; ``on_retry`` is
     told of each one as it happens (the lookup's -vvv line), before the wait. ``info`` is told what is worth
-    saying at -vvv only (the cache's "cache hit", "cache miss", "waited for another fork").
+    saying at -vvv only (the request's notes, such as which AZURE_* credential was used).
     """
 
     def __init__(self, request: TokenRequest, warn: Warn | None = None, on_retry: OnRetry | None = None,
@@ -71,6 +73,8 @@ class TokenClient:
         self._cache = TokenCache(request, self._warn, self._info, self._warn_if_exposed) if request.cache else None
         if request.verify is False:
             self._warn("validate_certs is false: the token endpoint's TLS certificate is not checked.")
+        for note in request.notes:
+            self._info(note)
 
     def acquire(self, target: TokenTarget) -> TokenResult:
         """A token for ``target``: from the cache when it is on and holds a fresh one, else from the endpoint."""
@@ -82,20 +86,43 @@ class TokenClient:
         request = self.request
         # Everything sent that the endpoint could echo back: redacted from every message about its answer.
         secrets = list(request.secrets)
+        # A federated token is read and checked for this request only: platforms rotate the file, often hourly.
+        federated = self.federated_assertion()
+        if federated is not None:
+            secrets.extend(_assertion_secrets(federated.token))
 
         def send() -> HttpResponse:
-            # A fresh form per attempt: each assertion gets a new jti, which Entra requires.
-            form = self._form(target)
+            # A fresh form per attempt: each assertion we sign gets a new jti, which Entra requires.
+            form = self._form(target, federated)
             if "client_assertion" in form:
                 secrets.extend(_assertion_secrets(form["client_assertion"]))
             return post_form(request.token_endpoint, form, timeout=request.timeout, verify=request.verify)
 
         sent_at = time.time()
         try:
-            response = send_with_retries(send, request.retry, self._record_retry)
-        except RetryWaitTooLong as exc:
-            raise self._wait_too_long(exc, self._exchange(target, sent_at, secrets)) from None
-        return parse_token_response(response, self._exchange(target, sent_at, secrets))
+            try:
+                response = send_with_retries(send, request.retry, self._record_retry)
+            except RetryWaitTooLong as exc:
+                raise self._wait_too_long(exc, self._exchange(target, sent_at, secrets)) from None
+            return parse_token_response(response, self._exchange(target, sent_at, secrets))
+        except TokenEndpointError as exc:
+            if federated is not None:
+                self._explain_federated_refusal(exc, federated)
+            raise
+
+    def federated_assertion(self) -> FederatedAssertion | None:
+        """The federated token for one request, read now (from its file when it has one) and checked locally."""
+        settings = self.request.federated
+        if settings is None:
+            return None
+        return load_assertion(settings.assertion, settings.assertion_path, settings.option, self._warn)
+
+    def _explain_federated_refusal(self, exc: TokenEndpointError, federated: FederatedAssertion) -> None:
+        """Entra found no federated identity credential for the token: say which issuer and subject it needs."""
+        hint = federated_hint(exc.error_codes, federated.describe())
+        if hint is not None:
+            exc.hint = hint
+            exc.option = "client_assertion" if self.request.federated.assertion is not None else "client_assertion_path"
 
     def _record_retry(self, attempt: int, reason: str, wait: float) -> None:
         self.retries.append(Retry(attempt, reason, wait))
@@ -106,11 +133,15 @@ class TokenClient:
         return Exchange(authority_host=self.request.authority_host, target=target,
                         api_version=self.request.api_version, sent_at=sent_at, secrets=tuple(secrets))  # fmt: skip
 
-    def _form(self, target: TokenTarget) -> dict:
+    def _form(self, target: TokenTarget, federated: FederatedAssertion | None = None) -> dict:
         request = self.request
         form = {"grant_type": "client_credentials", "client_id": request.client_id}
         form.update(target.form_fields(request.api_version))
-        if request.certificate is None:
+        if federated is not None:
+            # Sent exactly as the platform issued it: never re-signed or altered.
+            form["client_assertion_type"] = CLIENT_ASSERTION_TYPE
+            form["client_assertion"] = federated.token
+        elif request.certificate is None:
             form["client_secret"] = request.client_secret
         else:
             form["client_assertion_type"] = CLIENT_ASSERTION_TYPE

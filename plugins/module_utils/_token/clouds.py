@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults import DEFAULT_AUTHORITY_HOST
+
 Cloud = namedtuple("Cloud", ["name", "authority_host", "graph_endpoint"])
 
 CLOUDS = {
-    "public": Cloud("public", "https://login.microsoftonline.com", "https://graph.microsoft.com"),
+    # The public login host is the one default the token options share (_shared/defaults.py).
+    "public": Cloud("public", DEFAULT_AUTHORITY_HOST, "https://graph.microsoft.com"),
     "usgovernment": Cloud("usgovernment", "https://login.microsoftonline.us", "https://graph.microsoft.us"),
     "china": Cloud("china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
 }

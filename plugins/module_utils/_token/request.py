@@ -30,11 +30,14 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.defaults im
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.input_checks import reject_nul_bytes
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.clouds import DEFAULT_CLOUD, cloud_named
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import (
+    CREDENTIAL_OPTIONS,
     ENVIRONMENT_FALLBACKS,
     SECRET_OPTIONS,
     TOKEN_OPTIONS,
     apply_environment,
+    environment_credential_note,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import RetryPolicy
 
@@ -74,6 +77,19 @@ class CertificateSettings:
 
 
 @dataclass(frozen=True)
+class FederatedSettings:
+    """An external platform's token, given as is or as the file it is (re)written to; nothing is read yet.
+
+    ``option`` names where it came from, for messages: ``client_assertion``, ``client_assertion_path``, or the
+    latter with the environment variable that gave it.
+    """
+
+    option: str
+    assertion: str | None = field(default=None, repr=False)
+    assertion_path: str | None = None
+
+
+@dataclass(frozen=True)
 class TokenRequest:
     """A validated client credentials request, minus its target (resource/scope)."""
 
@@ -86,6 +102,10 @@ class TokenRequest:
     client_secret: str | None = field(default=None, repr=False)
     certificate: CertificateSettings | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    federated: FederatedSettings | None = None
+    cloud: str = DEFAULT_CLOUD
+    # Things worth saying at -vvv, such as which of several AZURE_* credentials was used.
+    notes: tuple[str, ...] = ()
     # The token cache (issue 9), None when it is off.
     cache: CacheSettings | None = None
 
@@ -99,6 +119,8 @@ class TokenRequest:
     def secrets(self) -> tuple[str, ...]:
         """Every secret value in the request, for redaction."""
         values = [self.client_secret]
+        if self.federated:
+            values.append(self.federated.assertion)
         if self.certificate:
             values += [self.certificate.keystore_password, self.certificate.key_password]
         return tuple(v for v in values if v)
@@ -129,16 +151,21 @@ def build_token_request(options: dict, environ: dict) -> tuple[TokenRequest, Tok
     _reject_empty_strings(merged, from_env)
 
     api_version = merged.get("api_version") or DEFAULT_API_VERSION
+    cloud = merged.get("cloud") or DEFAULT_CLOUD
+    note = environment_credential_note(from_env, environ)
     request = TokenRequest(
         tenant_id=_tenant_id(merged.get("tenant_id"), from_env),
         client_id=_client_id(merged.get("client_id"), from_env),
         api_version=api_version,
-        authority_host=_authority_host(merged.get("authority_host"), from_env),
+        authority_host=_authority_host(merged.get("authority_host"), from_env, cloud),
         timeout=_timeout(merged.get("timeout"), from_env),
         verify=_verify(merged),
         client_secret=merged.get("client_secret"),
-        certificate=_certificate_settings(merged, api_version),
+        certificate=_certificate_settings(merged, api_version, from_env),
         retry=_retry_policy(merged.get("retries"), merged.get("max_retry_wait")),
+        federated=_federated_settings(merged, from_env),
+        cloud=cloud,
+        notes=(note,) if note else (),
         cache=cache_settings(merged),
     )
     target = None
@@ -281,8 +308,9 @@ def _client_id(value: str | None, from_env: dict) -> str:
     return value
 
 
-def _authority_host(value: str | None, from_env: dict) -> str:
-    value = (value or DEFAULT_AUTHORITY_HOST).strip().rstrip("/")
+def _authority_host(value: str | None, from_env: dict, cloud: str = DEFAULT_CLOUD) -> str:
+    """authority_host when given (as an option or by AZURE_AUTHORITY_HOST), else the login host of ``cloud``."""
+    value = (value or _cloud(cloud).authority_host).strip().rstrip("/")
     name = _option_label("authority_host", from_env)
     if "@" in value:
         # https://user:password@host: never quoted back, not even in part (a password may hold "/" or ":").
@@ -317,6 +345,13 @@ def _authority_shown(value: str) -> str:
         head, cut, _tail = head.partition("#")
     shown = (scheme + sep if sep else "") + head + ("/..." if cut else "")
     return repr(truncate(sanitize(shown), _SHOWN_LENGTH))
+
+
+def _cloud(name: str):
+    if not isinstance(name, str) or name not in TOKEN_OPTIONS["cloud"]["choices"]:
+        # Ansible checks the choices; the core's own callers may not have.
+        raise OptionError(f"cloud must be one of {', '.join(TOKEN_OPTIONS['cloud']['choices'])}.", option="cloud")
+    return cloud_named(name)
 
 
 def _is_loopback(host: str) -> bool:
@@ -382,23 +417,48 @@ def _check_uri_like(value: str, option: str) -> None:
         )
 
 
-def _certificate_settings(options: dict, api_version: str) -> CertificateSettings | None:
-    secret = options.get("client_secret")
-    keystore_path = options.get("keystore_path")
-    if secret is not None and keystore_path is not None:
+def _credential_kind(options: dict) -> str:
+    """The one credential option given (after the environment); OptionError for none or several."""
+    given = [name for name in CREDENTIAL_OPTIONS if options.get(name) is not None]
+    if len(given) > 1:
+        raise OptionError(f"{given[0]} and {given[1]} are mutually exclusive; give exactly one credential.",
+                          option=given[0])  # fmt: skip
+    if not given:
         raise OptionError(
-            "client_secret and keystore_path are mutually exclusive; give exactly one credential.",
+            "A credential is required: give client_secret, keystore_path for a certificate, or client_assertion or "
+            "client_assertion_path for a federated token (or set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
+            "or AZURE_FEDERATED_TOKEN_FILE).",
             option="client_secret",
         )
-    if secret is None and keystore_path is None:
-        raise OptionError(
-            "A credential is required: give client_secret, or keystore_path for a certificate "
-            "(or set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH).",
-            option="client_secret",
-        )
-    if keystore_path is None:
-        return None
+    return given[0]
 
+
+def _federated_settings(options: dict, from_env: dict) -> FederatedSettings | None:
+    kind = _credential_kind(options)
+    if kind == "client_assertion":
+        return FederatedSettings(option="client_assertion", assertion=options["client_assertion"].strip())
+    if kind == "client_assertion_path":
+        return FederatedSettings(option=_option_label("client_assertion_path", from_env),
+                                 assertion_path=options["client_assertion_path"])  # fmt: skip
+    return None
+
+
+def _flag(value: object, name: str, from_env: dict) -> bool:
+    """A boolean option; from the environment it is text, read as Ansible reads booleans."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1", "y", "t"):
+        return True
+    if text in ("false", "no", "off", "0", "n", "f"):
+        return False
+    raise OptionError(f"{_option_label(name, from_env)} must be true or false.", option=name)
+
+
+def _certificate_settings(options: dict, api_version: str, from_env: dict) -> CertificateSettings | None:
+    keystore_path = options.get("keystore_path")
+    if _credential_kind(options) != "keystore_path":
+        return None
     duration = options.get("token_duration")
     duration = DEFAULT_TOKEN_DURATION if duration is None else _number(duration, "token_duration", integer=True)
     if not 0 < duration <= MAX_TOKEN_DURATION:
@@ -418,6 +478,6 @@ def _certificate_settings(options: dict, api_version: str) -> CertificateSetting
         certificate_path=options.get("certificate_path"),
         thumbprint=parse_thumbprint(thumbprint, "thumbprint") if thumbprint is not None else None,
         signature_algorithm=options.get("signature_algorithm") or "auto",
-        send_certificate_chain=bool(options.get("send_certificate_chain")),
+        send_certificate_chain=_flag(options.get("send_certificate_chain"), "send_certificate_chain", from_env),
         token_duration=duration,
     )

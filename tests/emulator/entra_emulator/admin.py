@@ -109,7 +109,8 @@ def _dispatch(emulator: EntraEmulator, method: str, parts: list[str], body: byte
         credential = emulator.directory.federation.add_credential(
             parts[1], request["issuer"], request["subject"],
             audiences=request.get("audiences") or ["api://AzureADTokenExchange"], name=request.get("name") or "")
-        return 201, {"issuer": credential.issuer, "subject": credential.subject, "audiences": list(credential.audiences)}
+        return 201, {"issuer": credential.issuer, "subject": credential.subject,
+                     "audiences": list(credential.audiences)}
     if len(parts) == 3 and parts[0] == "apps" and parts[2] == "secrets":
         request = _json(body)
         secret_id = emulator.add_secret(

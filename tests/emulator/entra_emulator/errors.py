@@ -362,3 +362,56 @@ def server_error(status: int) -> EntraError:
         50000,
         "There was an error issuing a token or an issue with our sign-in service.",
     )
+
+
+# -- workload identity federation (federation.py): a platform's token matched against federated credentials --
+
+FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
+_CHECK = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+
+
+def federated_no_matching_issuer(issuer: str) -> EntraError:
+    return EntraError(400, "invalid_request", 700211, "No matching federated identity record found for "
+                      f"presented assertion issuer '{issuer}'. {_CHECK} {FEDERATION_DOCS}")  # fmt: skip
+
+
+def federated_no_matching_audience(audience: str) -> EntraError:
+    return EntraError(400, "invalid_request", 700212, "No matching federated identity record found for "
+                      f"presented assertion audience '{audience}'. {_CHECK} {FEDERATION_DOCS}")  # fmt: skip
+
+
+def federated_no_matching_subject(subject: str) -> EntraError:
+    return EntraError(400, "invalid_request", 700213, "No matching federated identity record found for "
+                      f"presented assertion subject '{subject}'. {_CHECK} {FEDERATION_DOCS}")  # fmt: skip
+
+
+def federated_subject_case_mismatch(subject: str) -> EntraError:
+    return EntraError(
+        400, "invalid_request", 7002138,
+        f"No matching federated identity record found for presented assertion subject '{subject}'. The subject "
+        f"matches with case-insensitive comparison, but not with case-sensitive comparison. {_CHECK} "
+        f"See documentation at: {FEDERATION_DOCS}.",
+    )
+
+
+def federated_no_matching_record(issuer: str, subject: str, audience: str) -> EntraError:
+    return EntraError(
+        400, "invalid_request", 70021,
+        f"No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. "
+        f"Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. {FEDERATION_DOCS}",
+    )
+
+
+def federated_issuer_keys_unavailable(issuer: str) -> EntraError:
+    return EntraError(400, "invalid_request", 50166, f"Request to External OIDC endpoint failed. "
+                      f"Issuer: '{issuer}'.")  # fmt: skip
+
+
+def federated_signature_invalid(reason: str) -> EntraError:
+    return EntraError(401, "invalid_client", 50013,
+                      f"Assertion failed signature validation. [Reason - {reason}]")
+
+
+def federated_unsupported_algorithm(alg: str) -> EntraError:
+    return EntraError(400, "invalid_request", 5002738, f"Invalid JWT token. '{alg}' is not a supported "
+                      "signature algorithm. Supported signing algorithms are: 'RS256'")  # fmt: skip

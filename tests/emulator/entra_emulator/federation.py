@@ -14,8 +14,8 @@ checked strictly, in Entra's order:
    signature valid (50013);
 4. ``exp`` and ``nbf`` within the clock skew (700024).
 
-The AADSTS wording is that of public Entra answers (azure/login and azure-workload-identity issue reports).
-The codes are listed here rather than in errors.py, since only this module raises them.
+The AADSTS wording is that of public Entra answers (azure/login and azure-workload-identity issue reports);
+the refusals are in errors.py with the rest of the catalogue (``federated_*``).
 """
 
 from __future__ import annotations
@@ -34,57 +34,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from entra_emulator import errors
 
 ENTRA_AUDIENCE = "api://AzureADTokenExchange"
-FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
-_CHECK = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion."
-
-
-# -- Entra's refusals ---------------------------------------------------------------------------------------
-
-
-def no_matching_issuer(issuer: str) -> errors.EntraError:
-    return errors.EntraError(400, "invalid_request", 700211, "No matching federated identity record found for "
-                             f"presented assertion issuer '{issuer}'. {_CHECK} {FEDERATION_DOCS}")  # fmt: skip
-
-
-def no_matching_audience(audience: str) -> errors.EntraError:
-    return errors.EntraError(400, "invalid_request", 700212, "No matching federated identity record found for "
-                             f"presented assertion audience '{audience}'. {_CHECK} {FEDERATION_DOCS}")  # fmt: skip
-
-
-def no_matching_subject(subject: str) -> errors.EntraError:
-    return errors.EntraError(400, "invalid_request", 700213, "No matching federated identity record found for "
-                             f"presented assertion subject '{subject}'. {_CHECK} {FEDERATION_DOCS}")  # fmt: skip
-
-
-def subject_case_mismatch(subject: str) -> errors.EntraError:
-    return errors.EntraError(
-        400, "invalid_request", 7002138,
-        f"No matching federated identity record found for presented assertion subject '{subject}'. The subject "
-        f"matches with case-insensitive comparison, but not with case-sensitive comparison. {_CHECK} "
-        f"See documentation at: {FEDERATION_DOCS}.",
-    )
-
-
-def no_matching_record(issuer: str, subject: str, audience: str) -> errors.EntraError:
-    return errors.EntraError(
-        400, "invalid_request", 70021,
-        f"No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. "
-        f"Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. {FEDERATION_DOCS}",
-    )
-
-
-def issuer_keys_unavailable(issuer: str) -> errors.EntraError:
-    return errors.EntraError(400, "invalid_request", 50166, f"Request to External OIDC endpoint failed. "
-                             f"Issuer: '{issuer}'.")  # fmt: skip
-
-
-def signature_invalid(reason: str) -> errors.EntraError:
-    return errors.EntraError(401, "invalid_client", 50013, f"Assertion failed signature validation. [Reason - {reason}]")
-
-
-def unsupported_algorithm(alg: str) -> errors.EntraError:
-    return errors.EntraError(400, "invalid_request", 5002738, f"Invalid JWT token. '{alg}' is not a supported "
-                             "signature algorithm. Supported signing algorithms are: 'RS256'")  # fmt: skip
 
 
 # -- the configuration --------------------------------------------------------------------------------------
@@ -184,7 +133,7 @@ class Federation:
         header, claims = _segment(parts[0]), _segment(parts[1])
         alg = header.get("alg")
         if alg != "RS256":
-            raise unsupported_algorithm(str(alg))
+            raise errors.federated_unsupported_algorithm(str(alg))
         issuer, subject, audience = claims.get("iss"), claims.get("sub"), claims.get("aud")
         if not isinstance(subject, str) or not subject:
             raise errors.malformed_jwt("The 'sub' claim must be present.")
@@ -207,31 +156,32 @@ class Federation:
         """The credential with exactly this issuer, subject and one of the audiences (case-sensitive, as Entra)."""
         candidates = [c for c in self.credentials(client_id) if c.issuer == issuer]
         if not candidates:
-            raise no_matching_issuer(issuer)
+            raise errors.federated_no_matching_issuer(issuer)
         by_subject = [c for c in candidates if c.subject == subject]
         if not by_subject:
             if any(c.subject.lower() == subject.lower() for c in candidates):
-                raise subject_case_mismatch(subject)
-            raise no_matching_subject(subject)
+                raise errors.federated_subject_case_mismatch(subject)
+            raise errors.federated_no_matching_subject(subject)
         for credential in by_subject:
             if any(item in credential.audiences for item in audiences):
                 return credential
         if len(audiences) == 1:
-            raise no_matching_audience(audiences[0])
-        raise no_matching_record(issuer, subject, ",".join(audiences))
+            raise errors.federated_no_matching_audience(audiences[0])
+        raise errors.federated_no_matching_record(issuer, subject, ",".join(audiences))
 
     def _verify_signature(self, token: str, header: dict, issuer: str) -> None:
         trusted = self.issuer(issuer)
         if trusted is None:
-            raise issuer_keys_unavailable(issuer)
+            raise errors.federated_issuer_keys_unavailable(issuer)
         key = trusted.keys.get(header.get("kid")) if isinstance(header.get("kid"), str) else None
         if key is None:
-            raise signature_invalid("The key was not found.")
+            raise errors.federated_signature_invalid("The key was not found.")
         signing_input, _unused, signature = token.rpartition(".")
         try:
             key.verify(_b64url(signature), signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError) as exc:
-            raise signature_invalid("Key was found, but use of the key to verify the signature failed.") from exc
+            reason = "Key was found, but use of the key to verify the signature failed."
+            raise errors.federated_signature_invalid(reason) from exc
 
 
 def _segment(segment: str) -> dict:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from entra_emulator import errors
 from entra_emulator.assertion import JWT_BEARER, ReplayCache, describe_assertion, validate_client_assertion
-from entra_emulator.federation import Federation
 from entra_emulator.config import App, Directory, Resource, Settings, Tenant, is_guid
+from entra_emulator.federation import Federation
 from entra_emulator.tokens import CERTIFICATE_ACR, SECRET_ACR, TokenIssuer
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"

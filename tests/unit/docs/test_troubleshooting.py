@@ -97,7 +97,8 @@ SITES = message_sites()
 
 def test_message_sites_are_found():
     assert len(SITES) > 150
-    assert any("AADSTS" not in text and "client_secret and keystore_path" in text for where, text, option in SITES)
+    assert any("AADSTS" not in text and "are mutually exclusive; give exactly one credential" in text
+               for where, text, option in SITES)  # fmt: skip
 
 
 @pytest.mark.parametrize(("where", "text"), [(where, text) for where, text, option in SITES if len(text) >= 12],

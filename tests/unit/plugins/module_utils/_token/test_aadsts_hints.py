@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.aadsts_hints import (
     AADSTS_HINTS,
     SCOPE_CODES,
+    federated_hint,
     hint_for,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
@@ -44,3 +45,16 @@ def test_a_scope_code_without_a_permission_in_the_request_keeps_its_plain_hint(r
 
 def test_other_codes_never_get_a_scope_suggestion():
     assert hint_for((7000215,), ("https://graph.microsoft.com/User.Read",)) == AADSTS_HINTS[7000215]
+
+
+@pytest.mark.parametrize("code", [70021, 700211, 700212, 700213, 7002138])
+def test_federated_mismatches_name_the_tokens_issuer_and_subject_and_where_to_fix_it(code):
+    described = "issuer (iss) 'https://token.actions.githubusercontent.com' and subject (sub) 'repo:c/r:ref:x'"
+    hint = federated_hint((code,), described)
+    assert described in hint
+    assert "Federated credentials" in hint and "case-sensitively" in hint
+    assert hint_for((code,))[0] == "client_assertion"
+
+
+def test_other_codes_get_no_federated_hint():
+    assert federated_hint((7000215, 50027), "x") is None

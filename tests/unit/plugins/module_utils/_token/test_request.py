@@ -132,10 +132,21 @@ def test_explicit_certificate_is_not_joined_by_environment_secret():
     assert request.certificate.key_password is None
 
 
-def test_both_credentials_from_environment_is_an_error():
-    env = {"AZURE_CLIENT_SECRET": "a", "AZURE_CLIENT_CERTIFICATE_PATH": "/k.p12"}
-    with pytest.raises(OptionError, match="mutually exclusive"):
-        build_token_request(options(client_secret=None), env)
+def test_several_credentials_from_environment_take_the_first_and_say_so():
+    # Issue 12: azure-identity's order (secret, certificate, federated token file) instead of failing.
+    env = {"AZURE_CLIENT_SECRET": "a", "AZURE_CLIENT_CERTIFICATE_PATH": "/k.p12", "AZURE_FEDERATED_TOKEN_FILE": "/t"}
+    request, _unused = build_token_request(options(client_secret=None), env)
+    assert request.client_secret == "a" and request.certificate is None and request.federated is None
+    (note,) = request.notes
+    assert "AZURE_CLIENT_SECRET is used" in note
+    assert "AZURE_CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE are set too and ignored" in note
+    request, _unused = build_token_request(options(client_secret=None), {**env, "AZURE_CLIENT_SECRET": ""})
+    assert request.certificate.keystore_path == "/k.p12" and request.federated is None
+    request, _unused = build_token_request(options(client_secret=None), {"AZURE_FEDERATED_TOKEN_FILE": "/t"})
+    assert request.federated.assertion_path == "/t"
+    assert request.federated.option == (
+        "client_assertion_path (from the environment variable AZURE_FEDERATED_TOKEN_FILE)")
+    assert request.notes == ()
 
 
 def test_bad_value_from_environment_says_where_it_came_from():
@@ -378,3 +389,92 @@ def test_a_missing_id_says_what_it_is_and_which_variable_may_give_it(name, said)
     with pytest.raises(OptionError) as caught:
         build_token_request(options(**{name: None}), {})
     assert str(caught.value) == said and caught.value.option == name
+
+
+# -- issue 12: the federated credential, named clouds, more of azure-identity's environment -----------------
+
+
+@pytest.mark.parametrize(("cloud", "host"), [
+    (None, "https://login.microsoftonline.com"),
+    ("public", "https://login.microsoftonline.com"),
+    ("usgovernment", "https://login.microsoftonline.us"),
+    ("china", "https://login.chinacloudapi.cn"),
+])  # fmt: skip
+def test_cloud_sets_the_login_host_of_the_endpoint(cloud, host):
+    request, _unused = build_token_request(options(cloud=cloud), {})
+    assert request.token_endpoint == f"{host}/{TENANT}/oauth2/v2.0/token"
+    assert request.cloud == (cloud or "public")
+
+
+@pytest.mark.parametrize("cloud", ["usgovernment", "china"])
+def test_authority_host_wins_over_cloud_as_option_or_from_the_environment(cloud):
+    explicit, _unused = build_token_request(options(cloud=cloud, authority_host="https://login.example.test"), {})
+    assert explicit.authority_host == "https://login.example.test"
+    from_env, _unused = build_token_request(options(cloud=cloud), {"AZURE_AUTHORITY_HOST": "https://127.0.0.1:9"})
+    assert from_env.authority_host == "https://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("cloud", ["germany", "", "PUBLIC", 3])
+def test_an_unknown_cloud_is_refused_naming_the_option(cloud):
+    with pytest.raises(OptionError) as info:
+        build_token_request(options(cloud=cloud), {})
+    assert info.value.option == "cloud"
+
+
+@pytest.mark.parametrize("extra", [
+    {"keystore_path": "/k.p12"}, {"client_assertion": "a.b.c"}, {"client_assertion_path": "/t"},
+])
+def test_two_explicit_credentials_are_refused_naming_the_first(extra):
+    with pytest.raises(OptionError, match="are mutually exclusive; give exactly one credential") as info:
+        build_token_request(options(**extra), {})
+    assert info.value.option == "client_secret"
+    assert "s3cret-value" not in str(info.value)
+
+
+def test_client_assertion_and_its_path_together_are_refused():
+    with pytest.raises(OptionError) as info:
+        build_token_request(options(client_secret=None, client_assertion="a.b.c", client_assertion_path="/t"), {})
+    assert str(info.value) == ("client_assertion and client_assertion_path are mutually exclusive; give exactly one "
+                               "credential.")
+    assert info.value.option == "client_assertion"
+
+
+def test_a_client_assertion_is_a_secret_of_the_request():
+    request, _unused = build_token_request(options(client_secret=None, client_assertion=" h.p.s \n"), {})
+    assert request.federated.assertion == "h.p.s" and request.federated.option == "client_assertion"
+    assert "h.p.s" in request.secrets
+    assert "h.p.s" not in repr(request)
+
+
+def test_an_explicit_federated_file_is_not_joined_by_environment_credentials():
+    env = {"AZURE_CLIENT_SECRET": "a", "AZURE_CLIENT_CERTIFICATE_PATH": "/k.p12", "AZURE_FEDERATED_TOKEN_FILE": "/e"}
+    request, _unused = build_token_request(options(client_secret=None, client_assertion_path="/mine"), env)
+    assert request.federated.assertion_path == "/mine" and request.federated.option == "client_assertion_path"
+    assert request.client_secret is None and request.certificate is None and request.notes == ()
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("true", True), ("True", True), ("1", True), ("yes", True), ("false", False), ("0", False), ("no", False),
+])
+def test_azure_client_send_certificate_chain_sets_send_certificate_chain(value, expected):
+    env = {"AZURE_CLIENT_CERTIFICATE_PATH": "/k.p12", "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": value}
+    request, _unused = build_token_request(options(client_secret=None), env)
+    assert request.certificate.send_certificate_chain is expected
+
+
+def test_an_explicit_send_certificate_chain_wins_and_unset_is_false():
+    env = {"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "true"}
+    explicit, _unused = build_token_request(options(client_secret=None, keystore_path="/k",
+                                                    send_certificate_chain=False), env)  # fmt: skip
+    assert explicit.certificate.send_certificate_chain is False
+    unset, _unused = build_token_request(options(client_secret=None, keystore_path="/k"), {})
+    assert unset.certificate.send_certificate_chain is False
+
+
+def test_a_bad_azure_client_send_certificate_chain_names_the_variable():
+    env = {"AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "maybe"}
+    with pytest.raises(OptionError) as info:
+        build_token_request(options(client_secret=None, keystore_path="/k"), env)
+    assert info.value.option == "send_certificate_chain"
+    assert str(info.value) == ("send_certificate_chain (from the environment variable "
+                               "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN) must be true or false.")
