@@ -69,9 +69,12 @@ class Settings:
     reject_jti_replay: bool = False
     # Seconds before a certificate added through Graph's addKey is accepted by the token endpoint (graph.py).
     graph_propagation_delay: float = 0.0
+    # Seconds added before answering every request but the admin API's, as a network round trip would
+    # (the benchmark's "endpoint adding 50 ms per request", tests/bench).
+    latency: float = 0.0
 
     # The settings a running emulator lets a test change.
-    RUNTIME = ("reject_jti_replay", "clock_skew", "graph_propagation_delay")
+    RUNTIME = ("reject_jti_replay", "clock_skew", "graph_propagation_delay", "latency")
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -80,6 +83,7 @@ class Settings:
             clock_skew=int(config.get("clock_skew", cls.clock_skew)),
             reject_jti_replay=bool(config.get("reject_jti_replay", cls.reject_jti_replay)),
             graph_propagation_delay=float(config.get("graph_propagation_delay", cls.graph_propagation_delay)),
+            latency=float(config.get("latency", cls.latency)),
         )
 
     def changed(self, **changes: object) -> Settings:
@@ -94,6 +98,9 @@ class Settings:
         delay = changes.get("graph_propagation_delay", 0)
         if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 3600:
             raise ValueError("graph_propagation_delay is seconds from 0 to 3600")
+        latency = changes.get("latency", 0)
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 <= latency <= 10:
+            raise ValueError("latency is seconds from 0 to 10")
         return dataclasses.replace(self, **changes)
 
 

@@ -210,6 +210,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith(PREFIX):
             self._admin(path, b"")
             return
+        self._add_latency()
         if _TOKEN.match(path):
             self._entra_error_only(errors.method_not_allowed("GET"))
             return
@@ -233,6 +234,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith(PREFIX):
             self._admin(path, body)
             return
+        self._add_latency()
         if match := _TOKEN.match(path):
             self._token(match.group(1), "v2" if match.group(2) else "v1", body)
             return
@@ -240,6 +242,11 @@ class Handler(BaseHTTPRequestHandler):
             self._graph(body)
             return
         self._send_json(404, {"error": "not_found"})
+
+    def _add_latency(self) -> None:
+        """The configured round trip (Settings.latency), before any answer; the admin API never waits."""
+        if self.emulator.settings.latency:
+            time.sleep(self.emulator.settings.latency)
 
     def do_OPTIONS(self) -> None:
         """The token endpoints allow POST and OPTIONS (CORS preflight); say so, with no body."""

@@ -90,7 +90,7 @@ def test_faults_stats_and_reset_over_the_api(entra, admin, token_post):
 
 def test_settings_and_received_assertions_over_the_api(entra, admin, token_post, cert_form):
     assert admin.configure(reject_jti_replay=True) == {
-        "reject_jti_replay": True, "clock_skew": 300, "graph_propagation_delay": 0.0}
+        "reject_jti_replay": True, "clock_skew": 300, "graph_propagation_delay": 0.0, "latency": 0.0}
     form = cert_form(jti="admin-jti")
     assert [token_post(form).status_code for _unused in range(2)] == [200, 400]
 
@@ -101,6 +101,22 @@ def test_settings_and_received_assertions_over_the_api(entra, admin, token_post,
     admin.reset()
     assert admin.assertions() == [] and entra.settings.reject_jti_replay is False
     assert [token_post(form).status_code for _unused in range(2)] == [200, 200]
+
+
+def test_latency_delays_every_answer_but_the_admin_apis(entra, admin, token_post):
+    """The benchmark's added round trip: token and discovery answers wait, the admin API does not."""
+    assert admin.configure(latency=1.0)["latency"] == 1.0
+    started = time.monotonic()
+    assert token_post({"grant_type": "client_credentials"}).status_code == 400
+    assert time.monotonic() - started >= 1.0
+    started = time.monotonic()
+    admin.stats()
+    assert time.monotonic() - started < 1.0  # generous: an admin call takes milliseconds
+    for bad in (-1, 11, True, "1"):
+        with pytest.raises(RuntimeError):
+            admin.configure(latency=bad)
+    admin.reset()
+    assert entra.settings.latency == 0.0
 
 
 def test_the_admin_api_needs_the_token(entra):
