@@ -70,6 +70,17 @@ def certificate_material(
                                      *settings])  # fmt: skip
 
 
+def federated_material(issuer: str, subject: str) -> bytes:
+    """The material of the federated credential: the token's issuer and subject, the same across rotations.
+
+    Never the token itself, which the platform replaces (often hourly): keyed by it, every rotation would miss.
+    Unlike a secret or a keystore, an issuer and a subject are identifiers, not secrets, so the encryption of a
+    federated entry keeps it from no one who knows them: its confidentiality rests on the cache directory being
+    the user's own (the store refuses any other) and on the access token's own short life.
+    """
+    return _material("federated", [issuer, subject])
+
+
 def entry_key(
     material: bytes,
     authority_host: str,

@@ -22,13 +22,16 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.keys import 
     EntryKey,
     certificate_material,
     entry_key,
+    federated_material,
     secret_material,
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.single_flight import MISS, fetch_through_cache
 from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.store import CacheStore, open_store
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import read_file
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import load_assertion
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
     CertificateSettings,
+    FederatedSettings,
     TokenRequest,
     TokenTarget,
 )
@@ -102,7 +105,18 @@ def credential_material(request: TokenRequest, on_keystore_read: Callable[[str],
         return _certificate_material(request.certificate, on_keystore_read)
     if request.client_secret is not None:
         return secret_material(request.client_secret)
+    if request.federated is not None:
+        return _federated_material(request.federated)
     return None
+
+
+def _federated_material(settings: FederatedSettings) -> bytes:
+    """The token's issuer and subject (never the token), read and checked as the request reads it.
+
+    Its warnings are left to the request that may follow, so that each is given once.
+    """
+    assertion = load_assertion(settings.assertion, settings.assertion_path, settings.option, lambda message: None)
+    return federated_material(*assertion.identity)
 
 
 def _certificate_material(settings: CertificateSettings, on_keystore_read: Callable[[str], None] | None) -> bytes:

@@ -290,3 +290,62 @@ def test_the_file_is_stripped_of_surrounding_whitespace(tmp_path, issuer):
     path.write_text(f"\n  {token}\r\n")
     assert read_assertion_file(str(path), "client_assertion_path") == token
 
+
+
+# -- the cache keys a federated credential by the token's issuer and subject ------------------------------------
+
+
+def cached_client(entra, cache_dir, path, notes=None):
+    return client(entra, client_assertion_path=path, cache=True, cache_dir=cache_dir, notes=notes)
+
+
+def test_a_rotated_token_file_hits_the_cache_a_new_subject_misses(entra, issuer, tmp_path):
+    cache_dir = str(tmp_path / "cache")
+    path = write_token_file(tmp_path / "token", issuer.kubernetes_token())
+    token_client, target = cached_client(entra, cache_dir, path)
+    first = token_client.acquire(target)
+    # The platform rotates the file: another token, the same issuer and subject.
+    write_token_file(path, issuer.kubernetes_token())
+    notes = []
+    token_client, target = cached_client(entra, cache_dir, path, notes)
+    assert token_client.acquire(target).access_token == first.access_token
+    assert entra.stats()["token_requests"] == 1
+    assert any("hit" in note for note in notes), notes
+    # Another subject is another workload: never the first one's token.
+    write_token_file(path, issuer.kubernetes_token(service_account="rotated"))
+    token_client, target = cached_client(entra, cache_dir, path)
+    assert token_client.acquire(target).access_token != first.access_token
+    assert entra.stats()["token_requests"] == 2
+
+
+def test_no_cache_file_holds_the_token_or_the_access_token(entra, issuer, tmp_path):
+    cache_dir = tmp_path / "cache"
+    token = issuer.kubernetes_token()
+    token_client, target = client(entra, client_assertion=token, cache=True, cache_dir=str(cache_dir))
+    result = token_client.acquire(target)
+    files = [entry for entry in cache_dir.rglob("*") if entry.is_file()]
+    assert files
+    for entry in files:
+        data = entry.read_bytes()
+        for secret in (token, token.rpartition(".")[2], result.access_token, result.access_token.split(".")[1]):
+            assert secret.encode() not in data
+
+
+def test_an_expired_token_fails_with_the_cache_on_as_without_it(entra, issuer, tmp_path):
+    expired = issuer.kubernetes_token(now=time.time() - 7200, lifetime=3600)
+    token_client, target = client(entra, client_assertion=expired, cache=True, cache_dir=str(tmp_path / "c"))
+    with pytest.raises(OptionError, match="client_assertion has expired"):
+        token_client.acquire(target)
+
+
+def test_the_federated_material_is_the_issuer_and_subject_only():
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.keys import (
+        federated_material,
+        secret_material,
+    )
+
+    assert federated_material("https://issuer", "sub") == federated_material("https://issuer", "sub")
+    assert federated_material("https://issuer", "sub") != federated_material("https://issuer", "sub2")
+    assert federated_material("https://issuer/", "sub") != federated_material("https://issuer", "sub")
+    assert federated_material("ab", "c") != federated_material("a", "bc")
+    assert federated_material("a", "b") != secret_material("a")
