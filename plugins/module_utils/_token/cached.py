@@ -27,7 +27,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.keys import 
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.single_flight import MISS, fetch_through_cache
 from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.store import CacheStore, open_store
-from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.load import read_file
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import load_assertion
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
     CertificateSettings,
@@ -134,6 +133,13 @@ def _certificate_material(settings: CertificateSettings, on_keystore_read: Calla
         (settings.keystore_type, settings.thumbprint, settings.signature_algorithm,
          settings.send_certificate_chain, settings.token_duration),
     )  # fmt: skip
+
+
+def read_file(path: str, option: str) -> bytes:
+    """The keystore reader's own read (same checks, same messages), imported only for a certificate."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader import load
+
+    return load.read_file(path, option)
 
 
 def token_payload(result: TokenResult) -> dict:

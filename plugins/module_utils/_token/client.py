@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Callable
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import TokenEndpointError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.aadsts_hints import federated_hint
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import TokenCache
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import FederatedAssertion, load_assertion
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import TokenRequest, TokenTarget
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import (
     Exchange,
@@ -32,13 +30,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response imp
     json_object,
     parse_token_response,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import (
-    CLIENT_ASSERTION_TYPE,
-    SigningKey,
-    assertion_claims,
-    load_signing_key,
-    sign_client_assertion,
-)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry import (
     OnRetry,
     Retry,
@@ -46,7 +37,12 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.retry im
     send_with_retries,
 )
 
-if TYPE_CHECKING:  # the transport (http.client, ssl) is imported only when a request is sent
+if TYPE_CHECKING:
+    # Imported where they are used, so that the module compiles only what its credential needs: the transport
+    # (http.client, ssl) only when a request is sent, the signing key only for a certificate, the federated
+    # token only for that credential.
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import FederatedAssertion
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import SigningKey
     from ansible_collections.azure_ad.oauth.plugins.module_utils._transport.http import HttpResponse
 
 Warn = Callable[[str], None]
@@ -70,7 +66,7 @@ class TokenClient:
         self._signing_key: SigningKey | None = None
         self._exposure_checked = False
         # Consulted before anything expensive: a hit opens no keystore, signs nothing and sends nothing.
-        self._cache = TokenCache(request, self._warn, self._info, self._warn_if_exposed) if request.cache else None
+        self._cache = _token_cache(request, self._warn, self._info, self._warn_if_exposed) if request.cache else None
         if request.verify is False:
             self._warn("validate_certs is false: the token endpoint's TLS certificate is not checked.")
         for note in request.notes:
@@ -115,6 +111,8 @@ class TokenClient:
         settings = self.request.federated
         if settings is None:
             return None
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import load_assertion
+
         return load_assertion(settings.assertion, settings.assertion_path, settings.option, self._warn)
 
     def _explain_federated_refusal(self, exc: TokenEndpointError, federated: FederatedAssertion) -> None:
@@ -137,15 +135,14 @@ class TokenClient:
         request = self.request
         form = {"grant_type": "client_credentials", "client_id": request.client_id}
         form.update(target.form_fields(request.api_version))
-        if federated is not None:
-            # Sent exactly as the platform issued it: never re-signed or altered.
-            form["client_assertion_type"] = CLIENT_ASSERTION_TYPE
-            form["client_assertion"] = federated.token
-        elif request.certificate is None:
+        if federated is None and request.certificate is None:
             form["client_secret"] = request.client_secret
-        else:
-            form["client_assertion_type"] = CLIENT_ASSERTION_TYPE
-            form["client_assertion"] = self._client_assertion()
+            return form
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import CLIENT_ASSERTION_TYPE
+
+        form["client_assertion_type"] = CLIENT_ASSERTION_TYPE
+        # A federated token is sent exactly as the platform issued it: never re-signed or altered.
+        form["client_assertion"] = federated.token if federated is not None else self._client_assertion()
         return form
 
     def _wait_too_long(self, exc: RetryWaitTooLong, exchange: Exchange) -> TokenEndpointError:
@@ -168,6 +165,11 @@ class TokenClient:
             self._warn_if_exposed(settings.keystore_path)
             self._signing_key = load_signing_key(settings, self.request.api_version)
             self._warn_if_expired(self._signing_key.certificate_not_after)
+        from ansible_collections.azure_ad.oauth.plugins.module_utils._token.signing_key import (
+            assertion_claims,
+            sign_client_assertion,
+        )
+
         claims = assertion_claims(self.request.client_id, self.request.token_endpoint, settings.token_duration)
         return sign_client_assertion(self._signing_key, claims)
 
@@ -191,6 +193,20 @@ class TokenClient:
                 f"The certificate in keystore_path expired on {not_after:%Y-%m-%d %H:%M:%S} UTC. "
                 "Entra rejects certificates whose registration has expired: renew it and upload the new one."
             )
+
+
+def load_signing_key(settings, api_version: str) -> SigningKey:
+    """The certificate grant's key (signing_key.py: imported for a certificate only)."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token import signing_key
+
+    return signing_key.load_signing_key(settings, api_version)
+
+
+def _token_cache(request: TokenRequest, warn: Warn, info: Warn, on_keystore_read: Warn):
+    """The cache, imported only when it is on: the module's cold path (cache off) does not compile it."""
+    from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import TokenCache
+
+    return TokenCache(request, warn, info, on_keystore_read)
 
 
 def post_form(url: str, form: dict, timeout: float, verify: bool | str) -> HttpResponse:

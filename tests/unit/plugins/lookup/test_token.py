@@ -161,7 +161,7 @@ import json, sys
 from cryptography.exceptions import InternalError
 from ansible.errors import AnsibleLookupError
 from ansible_collections.azure_ad.oauth.plugins.lookup.token import LookupModule
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as _token
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import signing_key as _signing
 
 marker, options = sys.argv[1], json.loads(sys.argv[2])
 
@@ -171,7 +171,7 @@ def explode(*args, **kwargs):
 # Ansible's plugin loader is not set up here, so the lookup's options come from a plain dict.
 LookupModule.set_options = lambda self, **kwargs: None
 LookupModule.get_option = lambda self, name, hostvars=None: options.get(name)
-_token.sign_client_assertion = explode
+_signing.sign_client_assertion = explode  # the client imports it from there when it signs
 try:
     LookupModule().run([options["scope"][0]], variables={})
 except AnsibleLookupError as exc:

@@ -29,6 +29,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 )
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import cached as cached_module
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as client_module
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token import signing_key as signing_module
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import token_from_payload, token_payload
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
@@ -247,7 +248,7 @@ def test_a_hit_runs_no_key_loader_and_no_signing(entra, cache_dir, registered_pe
     def forbidden(*args, **kwargs):
         raise AssertionError("a cache hit must not load or use the key")
 
-    for module, name in ((client_module, "load_signing_key"), (client_module, "sign_client_assertion"),
+    for module, name in ((client_module, "load_signing_key"), (signing_module, "sign_client_assertion"),
                          (load_module, "load_key_material"), (load_module, "_read"),
                          (client_module, "post_form")):  # fmt: skip
         monkeypatch.setattr(module, name, forbidden)
