@@ -14,7 +14,10 @@ and stderr there must be none of:
   assertion (``aud`` a token endpoint, ``iss`` = ``sub``), recognised by its
   shape (a test below checks the scan spots a real one); and, exactly, the
   signature of each assertion the endpoint received from the app (it records
-  them), so that no part of a real assertion can pass for something else.
+  them), so that no part of a real assertion can pass for something else;
+- a federated token (workload identity) given as ``client_assertion`` or in a
+  ``client_assertion_path`` file: none of the tokens minted for the run, whole,
+  by its signature or by the start of its payload, succeeded or refused.
 
 The access token may appear only as the module's ``access_token`` and as the
 lookup's value, and only in tasks without ``no_log``: every JWT in the output
@@ -27,11 +30,14 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
+from pathlib import Path
 
 import hardening_support as hs
 import keystore_factory as kf
 import pytest
 from entra_emulator import defaults as d
+from test_issuer import OidcIssuer, kubernetes_subject, write_token_file
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
@@ -54,6 +60,8 @@ ADHOC_LOOKUP_ARGS = "msg={{ lookup('azure_ad.oauth.token', **hx_row) }}"
 # Ad hoc cases: inventory host -> (extra arguments on top of the endpoint's, succeeds?)
 JKS = {"keystore_path": "{{ hx_paths.jks }}", "keystore_password": "{{ hx.store_password }}",
        "key_password": "{{ hx.key_password }}"}  # fmt: skip
+# Federated tokens (workload identity): a file or the value, one accepted and two refused by the endpoint.
+FEDERATED_FILE = {"client_assertion_path": "{{ hx_paths.federated }}", "cache": False}
 ADHOC_MODULE = {
     "module_secret": ({"client_secret": "{{ hx.client_secret }}"}, True),
     "module_jks": (JKS, True),
@@ -62,6 +70,11 @@ ADHOC_MODULE = {
     "module_wrong_store_password": ({**JKS, "keystore_password": "{{ hx.wrong_password }}"}, False),
     "module_wrong_key_password": ({**JKS, "key_password": "{{ hx.wrong_password }}"}, False),
     "module_unregistered": ({"keystore_path": "{{ hx_paths.unregistered }}"}, False),
+    "module_federated_file": (FEDERATED_FILE, True),
+    "module_federated_value": ({"client_assertion": "{{ hx_federated.token }}"}, True),
+    "module_federated_wrong_subject": ({"client_assertion_path": "{{ hx_paths.federated_wrong_subject }}"}, False),
+    "module_federated_wrong_audience": ({"client_assertion_path": "{{ hx_paths.federated_wrong_audience }}"}, False),
+    "module_federated_expired": ({"client_assertion": "{{ hx_federated.expired }}"}, False),
 }
 ADHOC_LOOKUP = {
     "lookup_secret": ({"client_secret": "{{ hx.client_secret }}"}, True),
@@ -69,6 +82,10 @@ ADHOC_LOOKUP = {
     "lookup_wrong_secret": ({"client_secret": "{{ hx.wrong_secret }}"}, False),
     "lookup_wrong_key_password": ({**JKS, "key_password": "{{ hx.wrong_password }}"}, False),
     "lookup_unregistered": ({"keystore_path": "{{ hx_paths.unregistered }}"}, False),
+    "lookup_federated_file": (FEDERATED_FILE, True),
+    "lookup_federated_value": ({"client_assertion": "{{ hx_federated.token }}", "cache": False}, True),
+    "lookup_federated_wrong_subject": ({"client_assertion_path": "{{ hx_paths.federated_wrong_subject }}",
+                                        "cache": False}, False),
 }
 
 
@@ -93,12 +110,16 @@ def hygiene(tmp_path_factory, emulator_state, emulator_admin):
     shutil.copyfile(jks.path, paths["jks_readable"])
     paths["jks_readable"].chmod(0o644)  # what keytool leaves: the warning must say so
     paths["other_ca"].write_bytes(unregistered.cert.pem)
+    federated = federated_tokens(work, emulator_admin)
+    for name in ("federated", "federated_wrong_subject", "federated_wrong_audience"):
+        paths[name] = Path(write_token_file(work / name, federated[name]))
 
     endpoint = {"tenant_id": d.TENANT_ID, "client_id": APP_ID, "authority_host": emulator_state["authority_host"],
                 "ca_path": emulator_state["ca_path"], "scope": [d.GRAPH_SCOPE]}  # fmt: skip
     variables = {
         "hx": SECRETS,
         "hx_paths": {name: str(path) for name, path in paths.items()},
+        "hx_federated": {"token": federated["federated_value"], "expired": federated["expired"]},
         "hx_tenant_id": d.TENANT_ID,
         "hx_client_id": APP_ID,
         "hx_authority_host": emulator_state["authority_host"],
@@ -130,7 +151,21 @@ def hygiene(tmp_path_factory, emulator_state, emulator_admin):
     emulator_admin.set_faults([])
     signatures = [entry["signature"] for entry in emulator_admin.assertions()
                   if (entry["claims"] or {}).get("iss") == APP_ID and entry["signature"]]  # fmt: skip
-    return {"runs": runs, "requests": requests, "pem": pem, "signatures": signatures}
+    return {"runs": runs, "requests": requests, "pem": pem, "signatures": signatures, "federated": federated}
+
+
+def federated_tokens(work, emulator_admin) -> dict:
+    """A Kubernetes issuer trusted for one subject on the hygiene app, and the tokens of the federated cases."""
+    issuer = OidcIssuer(f"https://oidc.example.test/hygiene-{work.name}/")
+    emulator_admin.trust_issuer(issuer.issuer, issuer.jwks())
+    emulator_admin.add_federated_credential(APP_ID, issuer.issuer, kubernetes_subject("automation", "ansible"))
+    return {
+        "federated": issuer.kubernetes_token(),
+        "federated_value": issuer.kubernetes_token(),
+        "federated_wrong_subject": issuer.kubernetes_token(service_account="nobody"),
+        "federated_wrong_audience": issuer.kubernetes_token(audience="api://custom"),
+        "expired": issuer.kubernetes_token(now=time.time() - 7200, lifetime=3600),
+    }
 
 
 def playbook_tasks() -> list[str]:
@@ -184,6 +219,17 @@ def test_no_signature_of_any_assertion_sent_is_in_the_output(hygiene, run_name):
     run = hygiene["runs"][run_name]
     found = [signature for signature in signatures if signature in run.output or signature[:40] in run.output]
     assert not found, hs.contexts(run.output, [signature[:40] for signature in found])
+
+
+@pytest.mark.parametrize("run_name", ["playbook", "adhoc module", "adhoc lookup"])
+def test_no_federated_token_is_in_the_output(hygiene, run_name):
+    """Every federated token of the run, accepted or refused, given as a value or in a file: whole, its signature
+    (exact, 342 characters) or the start of its payload."""
+    run = hygiene["runs"][run_name]
+    for name, token in hygiene["federated"].items():
+        _header, payload, signature = token.split(".")
+        for part in (token, signature, signature[:40], payload[:60]):
+            assert part not in run.output, (name, hs.contexts(run.output, [part]))
 
 
 @pytest.mark.parametrize("run_name", ["playbook", "adhoc module", "adhoc lookup"])
