@@ -45,6 +45,7 @@ import hardening_support as hs
 import keystore_factory as kf
 import pytest
 from entra_emulator import defaults as d
+from test_issuer import OidcIssuer
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
@@ -59,7 +60,15 @@ UNKNOWN_TENANT_ID = "0badc0de-0000-4000-8000-000000000001"
 UNKNOWN_CLIENT_ID = "0badc0de-0000-4000-8000-000000000002"
 UNKNOWN_API_SCOPE = "api://0badc0de-0000-4000-8000-000000000003/.default"
 
+# Federated tokens of an issuer the endpoint does not trust (no setup needed): an expired one, one for another
+# audience, one that is not expired. They are bearer credentials: checked for in the output like the secrets.
+_STRANGER = OidcIssuer("https://token.actions.githubusercontent.com/hardening")
+FEDERATED_EXPIRED = _STRANGER.github_token("contoso/hardening", now=1_700_000_000, lifetime=600)
 SECRETS = {
+    "fed_unknown": _STRANGER.github_token("contoso/hardening", lifetime=7200),
+    "fed_custom_aud": _STRANGER.github_token("contoso/hardening", audience="api://custom", lifetime=7200),
+    "fed_expired": FEDERATED_EXPIRED,
+    "fed_garbage": "Hx-not-a-jwt-7d1e",
     "secret": d.CLIENT_SECRET,
     "secret_id": d.CLIENT_SECRET_ID,
     "sp": STORE_PASSWORD,
@@ -295,6 +304,31 @@ ROWS = [
         endpoint=True),
     Row("unknown_resource", {**SECRET_ARG, "scope": [UNKNOWN_API_SCOPE]}, "resource", "AADSTS500011", endpoint=True),
     Row("unregistered_certificate", PEM_ARGS, "keystore_path", "AADSTS700027", files=PEM, endpoint=True),
+    # ---- the federated credential (workload identity)
+    Row("federated_file_missing", {"client_assertion_path": f"{DIR}/absent.jwt"}, "client_assertion_path",
+        "does not exist", channels=ALL),
+    Row("federated_file_empty", {"client_assertion_path": f"{DIR}/token.jwt"}, "client_assertion_path", "is empty",
+        files={"token.jwt": content(b"")}, channels=ML),
+    Row("federated_file_is_a_directory", {"client_assertion_path": f"{DIR}/token.d"}, "client_assertion_path",
+        "is a directory, not a token file", files={"token.d": directory()}, channels=MA),
+    Row("federated_file_not_a_jwt", {"client_assertion_path": f"{DIR}/token.jwt"}, "client_assertion_path",
+        "is not a JWT", files={"token.jwt": content(b"hello world\n")}),
+    Row("federated_value_not_a_jwt", {"client_assertion": secret("fed_garbage")}, "client_assertion",
+        "client_assertion is not a JWT", channels=ML),
+    Row("federated_file_expired", {"client_assertion_path": f"{DIR}/token.jwt"}, "client_assertion_path",
+        "has expired: its exp is 2023-11-14 22:23:20 UTC", files={"token.jwt": content(FEDERATED_EXPIRED.encode())},
+        channels=ML),
+    Row("federated_value_expired", {"client_assertion": secret("fed_expired")}, "client_assertion", "has expired",
+        channels=MA),
+    Row("federated_unknown_issuer", {"client_assertion": secret("fed_unknown")}, "client_assertion", "AADSTS700211",
+        channels=ML, endpoint=True),
+    Row("federated_wrong_audience", {"client_assertion": secret("fed_custom_aud")}, "client_assertion",
+        "AADSTS700211", endpoint=True, warning="not api://AzureADTokenExchange"),
+    Row("federated_and_secret", {**SECRET_ARG, "client_assertion": secret("fed_unknown")}, "client_secret",
+        "client_secret and client_assertion are mutually exclusive", channels=ML),
+    Row("federated_value_and_file", {"client_assertion": secret("fed_unknown"),
+                                     "client_assertion_path": f"{DIR}/absent.jwt"}, "client_assertion",
+        "client_assertion and client_assertion_path are mutually exclusive"),
 ]
 ROWS_BY_ID = {row.id: row for row in ROWS}
 assert len(ROWS_BY_ID) == len(ROWS), "duplicate row ids"
