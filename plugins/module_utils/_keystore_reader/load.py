@@ -18,12 +18,19 @@ MUST_PROPAGATE passes through.
 
 Files are opened without blocking and checked on the open descriptor, so a
 path that is (or is swapped to) a FIFO or a device never hangs the task.
+
+Within one process, ``load_key_material`` remembers what it loaded, keyed by
+the file's identity (real path, device, inode, size, modification time) and a
+hash of how it was opened (type, passwords, alias, certificate file): a
+template that calls the lookup ten times opens and decrypts the keystore once.
+A replaced or rewritten file has another identity, so it is read again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import os
 import stat
 
@@ -50,6 +57,9 @@ _LABELS = {"jks": "JKS", "jceks": "JCEKS", "pkcs12": "PKCS12", "pem": "PEM"}
 _JKS_MAGIC = b"\xfe\xed\xfe\xed"
 _JCEKS_MAGIC = b"\xce\xce\xce\xce"
 _PKCS12_VERSION = b"\x02\x01\x03"  # INTEGER 3, the first element of a PFX
+# The in-process memo of load_key_material: a few keystores at most per process (one per credential).
+_LOADED: dict = {}
+_MEMO_SIZE = 8
 
 
 def load_key_material(
@@ -73,6 +83,45 @@ def load_key_material(
     format needs (cryptography, pyjks) is not installed; nothing else.
     """
     kind = _check_arguments(path, keystore_type, keystore_password, key_password, alias, certificate_path, names)
+    memo_key = _memo_key(path, kind, keystore_password, key_password, alias, certificate_path, names)
+    if memo_key is not None and memo_key in _LOADED:
+        return _LOADED[memo_key]
+    material = _load_file(path, kind, keystore_password, key_password, alias, certificate_path, names)
+    if memo_key is not None:
+        if len(_LOADED) >= _MEMO_SIZE:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[memo_key] = material
+    return material
+
+
+def forget_loaded_keystores() -> None:
+    """Empty the in-process memo (for tests and the benchmark, which must load again)."""
+    _LOADED.clear()
+
+
+def _memo_key(path: str, kind: str, keystore_password: str | None, key_password: str | None, alias: str | None,
+              certificate_path: str | None, names: OptionNames) -> tuple | None:  # fmt: skip
+    """The identity of the files and of how they are opened; None (no memo) when a file cannot be looked at.
+
+    The passwords enter only through a hash, so the memo's keys hold none of them.
+    """
+    identities = []
+    for name in (path, certificate_path):
+        if not name:
+            identities.append(None)
+            continue
+        try:
+            info = os.stat(name)
+        except (OSError, ValueError):
+            return None  # the loader itself reports the file with a proper message
+        identities.append((os.path.realpath(name), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    opened = hashlib.sha256(repr((kind, keystore_password, key_password, alias, names)).encode("utf-8",
+                                                                                                "surrogatepass"))
+    return (*identities, opened.hexdigest())
+
+
+def _load_file(path: str, kind: str, keystore_password: str | None, key_password: str | None, alias: str | None,
+               certificate_path: str | None, names: OptionNames) -> KeyMaterial:  # fmt: skip
     described = "a keystore"
     try:
         data = read_file(path, names.path)

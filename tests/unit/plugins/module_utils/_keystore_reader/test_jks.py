@@ -97,6 +97,30 @@ def test_jks_store_password_is_always_required(jks_own_key_password):
 
 
 @pytest.mark.java
+def test_jceks_decrypts_once_with_the_right_password_never_by_trial(jceks_own_key_password, monkeypatch):
+    """Each JCEKS key derivation costs about 170 ms: one per load, with the password that opens the entry."""
+    from jks import sun_crypto
+
+    tried = []
+    real = sun_crypto.jce_pbe_decrypt
+
+    def counting(data, password, salt, iterations):
+        tried.append(password)
+        return real(data, password, salt, iterations)
+
+    monkeypatch.setattr(sun_crypto, "jce_pbe_decrypt", counting)
+    store = jceks_own_key_password
+    load(store)
+    assert tried == [store.key_password]
+    tried.clear()
+    fails(store, "key_password", "wrong key_password", key_password=WRONG)
+    assert tried == [WRONG]  # not followed by keystore_password, nor anything else
+    tried.clear()
+    fails(store, "key_password", "set key_password", key_password=None)
+    assert tried == [store.store_password]
+
+
+@pytest.mark.java
 def test_jceks_with_its_own_key_password(jceks_own_key_password):
     store = jceks_own_key_password
     material = load(store)

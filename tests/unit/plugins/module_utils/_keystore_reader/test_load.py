@@ -486,3 +486,56 @@ def test_importing_the_loader_imports_no_crypto_library_and_pem_needs_no_pyjks(t
     env = dict(os.environ, PYTHONPATH=str(REPO / ".cache" / "collections"))
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- the in-process memo
+
+
+def counting_reads(monkeypatch) -> list:
+    """Every parse of a keystore's bytes by a reader."""
+    parses = []
+    real = _keystore._read
+
+    def counting(*args, **kwargs):
+        parses.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_keystore, "_read", counting)
+    return parses
+
+
+def test_a_keystore_loaded_again_in_one_process_is_parsed_once(pem_file, monkeypatch):
+    parses = counting_reads(monkeypatch)
+    first = load_key_material(pem_file)
+    for _ in range(9):
+        assert load_key_material(pem_file) is first
+    assert parses == ["pem"]
+
+
+def test_the_memo_misses_when_the_file_or_how_it_is_opened_changes(tmp_path, monkeypatch):
+    from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
+
+    keys = [rsa_key() for _ in range(2)]
+    path = tmp_path / "app.pem"
+    write_private(path, key_pem(keys[0]), cert_pem(self_signed(keys[0])))
+    parses = counting_reads(monkeypatch)
+    first = load_key_material(str(path))
+    replacement = tmp_path / "new.pem"
+    write_private(replacement, key_pem(keys[1]), cert_pem(self_signed(keys[1])))
+    os.replace(replacement, path)  # same path, new file
+    second = load_key_material(str(path))
+    assert second is not first and second.certificate != first.certificate
+    load_key_material(str(path), keystore_type="pem")  # opened another way: parsed again
+    assert len(parses) == 3
+
+
+def test_a_failed_load_is_not_remembered(tmp_path, monkeypatch):
+    path = tmp_path / "missing.pem"
+    with pytest.raises(KeystoreError):
+        load_key_material(str(path))
+    assert _keystore._LOADED == {}
+
+
+def test_the_memo_holds_no_password(pem_file):
+    load_key_material(pem_file, keystore_password="Memo-Secret-Password-1")
+    assert "Memo-Secret-Password-1" not in repr(_keystore._LOADED.keys())
