@@ -260,8 +260,8 @@ def bad_inputs(tmp_path, issuer, minted) -> dict:
     }
 
 
-def test_every_bad_input_fails_cleanly_naming_the_option_with_no_token_at_vvvv(tmp_path, emulator_state, issuer,
-                                                                                minted):
+def test_every_bad_input_fails_cleanly_naming_the_option_with_no_token_at_vvvv(
+        tmp_path, emulator_state, issuer, minted):
     cases = bad_inputs(tmp_path, issuer, minted)
     # One ad hoc run, one inventory host per case: each host's arguments come from its own variables.
     inventory = tmp_path / "inventory.ini"

@@ -236,7 +236,7 @@ def test_control_characters_in_claims_are_escaped_in_messages(issuer):
     (lambda path: path.write_text(""), "is empty"),
     (lambda path: path.write_text(" \n\t\n"), "is empty"),
     (lambda path: path.mkdir(), "is a directory, not a token file"),
-    (lambda path: os.mkfifo(path), "is not a regular file"),
+    (os.mkfifo, "is not a regular file"),
     (lambda path: path.write_bytes(b"x" * (MAX_ASSERTION_FILE_SIZE + 1)), "larger than 64 KiB"),
     (lambda path: path.write_bytes(b"\xff\xfe.\x00.x"), "it is not ASCII text"),
 ])
@@ -289,7 +289,6 @@ def test_the_file_is_stripped_of_surrounding_whitespace(tmp_path, issuer):
     path = tmp_path / "token"
     path.write_text(f"\n  {token}\r\n")
     assert read_assertion_file(str(path), "client_assertion_path") == token
-
 
 
 # -- the cache keys a federated credential by the token's issuer and subject ------------------------------------
