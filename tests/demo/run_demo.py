@@ -2,7 +2,9 @@
 
 Starts the endpoint, runs tests/demo/demo.yml (keystores by the role, tokens by
 the module and the lookup), then an ad-hoc command with credentials from
-AZURE_* variables, and stops the endpoint by its PID.
+AZURE_* variables, then tests/demo/rotation.yml (a certificate rotated by the
+certificate_rotation role, a token before and after), and stops the endpoint by
+its PID.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import secrets
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +44,9 @@ def main() -> int:
                 "demo_client_secret": defaults.CLIENT_SECRET,
                 "demo_store_password": secrets.token_urlsafe(16),
                 "demo_key_password": secrets.token_urlsafe(16),
+                # The rotation play's own app: the default one may not read its key credentials.
+                "demo_rotation_client_id": str(uuid.uuid4()),
+                "demo_graph_app_id": defaults.GRAPH_APP_ID,
             }
             vars_file = write_vars(work / "demo-vars.json", variables)
             play = run_playbook(HERE / "demo.yml", vars_file=vars_file)
@@ -65,8 +71,28 @@ def main() -> int:
             claims = result["claims"]
             print(f"localhost | SUCCESS: token_type={result['token_type']} expires_in={result['expires_in']} "
                   f"aud={claims['aud']} appidacr={claims['appidacr']} roles={','.join(claims['roles'])}")
+
+            print("\nRotation: azure_ad.oauth.certificate_rotation, with a token before and after")
+            rotation = run_playbook(HERE / "rotation.yml", vars_file=vars_file)
+            print(rotation.stdout, rotation.stderr, sep="")
+            if rotation.returncode != 0:
+                return rotation.returncode
+
+            print("Ad hoc: ansible localhost -m azure_ad.oauth.app_certificate --check, the rotated keystore from "
+                  "AZURE_* variables")
+            env.update(AZURE_CLIENT_ID=variables["demo_rotation_client_id"],
+                       AZURE_CLIENT_CERTIFICATE_PATH=str(work / "rotate.p12"))
+            listed = run_adhoc("azure_ad.oauth.app_certificate",
+                               f"state=absent remove_expired=true graph_endpoint={state['authority_host']} "
+                               f"ca_path={state['ca_path']}", env=env, check=True)
+            if listed.returncode != 0:
+                print(listed.stdout, listed.stderr, sep="")
+                return listed.returncode
+            credentials = adhoc_result(listed)["key_credentials"]
+            print("localhost | SUCCESS: key_credentials=" + ", ".join(
+                f"{c['thumbprint']} (in_use={c['in_use']}, until {c['end_date_time']})" for c in credentials))
     print("\nDemo done: tokens by client secret and by certificate (PKCS12 and JKS), "
-          "with the module, the lookup and an ad-hoc command.")
+          "with the module, the lookup and an ad-hoc command, and a certificate rotated with no failed token.")
     return 0
 
 
