@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STAGES := $(PY) tests/tooling/stages.py
 
-.PHONY: demo test test-matrix ci unit integration sanity units lint galaxy docsite clean
+.PHONY: demo bench test test-matrix ci unit integration sanity units lint galaxy docsite clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): requirements.txt requirements-test.txt
 
 demo: $(STAMP)
 	$(PY) tests/demo/run_demo.py
+
+# The token cache and the module's overhead against the local endpoint: prints the table of docs/performance.md.
+bench: $(STAMP)
+	$(PY) tests/bench/run_bench.py
 
 # Linters, Galaxy import, EE, then ansible-test sanity, units and integration, then the pytest drivers.
 test: $(STAMP)

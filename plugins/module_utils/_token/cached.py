@@ -25,7 +25,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.keys import 
     federated_material,
     secret_material,
 )
-from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.single_flight import MISS, fetch_through_cache
+from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.single_flight import HIT, MISS, fetch_through_cache
 from ansible_collections.azure_ad.oauth.plugins.module_utils._cache.store import CacheStore, open_store
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.federated import load_assertion
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import (
@@ -37,6 +37,16 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request impo
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.response import TokenResult
 
 Note = Callable[[str], None]
+
+# Tokens this process has read or written, by cache_dir and entry name: a second ask in one process (a lookup
+# called again in a template, another term) costs a dictionary lookup, not a file read and a decryption. The
+# name derives from the credential, so a rotated secret or a replaced keystore misses here as it does on disk.
+_IN_MEMORY: dict = {}
+
+
+def forget_remembered_tokens() -> None:
+    """Empty this process's memory of cached tokens (tests that play several processes in one)."""
+    _IN_MEMORY.clear()
 
 
 class TokenCache:
@@ -52,14 +62,21 @@ class TokenCache:
         self._store: CacheStore | None = None
         self._opened = False
         self._material: bytes | None = None
+        self._keys: dict = {}
 
     def acquire(self, target: TokenTarget, request_token: Callable[[], TokenResult]) -> TokenResult:
         """The token for ``target``: a fresh cached one, or ``request_token()``'s, which is then cached."""
-        store = self._open()
-        material = self._credential_material() if store is not None else None
-        if store is None or material is None:
+        material = self._credential_material()
+        if material is None:
             return request_token()
-        key = self.entry_key(material, target)
+        key = self._key_for(material, target)
+        remembered = _IN_MEMORY.get((self.settings.directory, key.name))
+        if remembered is not None and self._fresh(remembered):
+            self._info(f"{HIT} for {_target_label(target)}")
+            return token_from_payload(remembered, time.time())
+        store = self._open()
+        if store is None:
+            return request_token()
         requested: list[TokenResult] = []
 
         def fetch() -> dict:
@@ -68,10 +85,16 @@ class TokenCache:
             return token_payload(result)
 
         payload, how = fetch_through_cache(store, key, fetch, self._fresh, self._wait_seconds())
+        _IN_MEMORY[(self.settings.directory, key.name)] = payload
         self._info(f"{how} for {_target_label(target)}")
         if how == MISS and requested:
             return requested[0]
         return token_from_payload(payload, time.time())
+
+    def _key_for(self, material: bytes, target: TokenTarget) -> EntryKey:
+        if target not in self._keys:
+            self._keys[target] = self.entry_key(material, target)
+        return self._keys[target]
 
     def entry_key(self, material: bytes, target: TokenTarget) -> EntryKey:
         request = self.request

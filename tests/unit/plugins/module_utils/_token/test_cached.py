@@ -30,7 +30,11 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors impo
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import cached as cached_module
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import client as client_module
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token import signing_key as signing_module
-from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import token_from_payload, token_payload
+from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import (
+    forget_remembered_tokens,
+    token_from_payload,
+    token_payload,
+)
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.client import TokenClient
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.request import build_token_request
 
@@ -57,6 +61,8 @@ def options(entra, cache_dir, **changes):
 
 
 def acquire(entra, cache_dir, warnings=None, notes=None, **changes):
+    """A token as a new process asks for it (each Ansible task and host runs in its own fork)."""
+    forget_remembered_tokens()
     request, target = build_token_request(options(entra, cache_dir, **changes), {})
     client = TokenClient(request, warn=warnings.append if warnings is not None else None,
                          info=notes.append if notes is not None else None)
@@ -91,6 +97,26 @@ def test_the_second_client_gets_the_first_ones_token_without_a_request(entra, ca
     assert second.claims == first.claims and second.scope == first.scope
     assert 0 <= first.expires_in - second.expires_in <= 5
     assert notes == [f"cache miss for {d.GRAPH_SCOPE}", f"cache hit for {d.GRAPH_SCOPE}"]
+
+
+def test_a_second_ask_in_one_process_reads_no_file(entra, cache_dir, monkeypatch):
+    first = acquire(entra, cache_dir)
+    request, target = build_token_request(options(entra, cache_dir), {})
+    monkeypatch.setattr(store_module.CacheStore, "read", lambda *args: pytest.fail("read the disk"))
+    notes = []
+    for _ in range(3):  # a new client each time, as each lookup call makes
+        again = TokenClient(request, info=notes.append).acquire(target)
+        assert again.cached and again.access_token == first.access_token
+    assert notes == [f"cache hit for {d.GRAPH_SCOPE}"] * 3 and token_requests(entra) == 1
+
+
+def test_the_memory_misses_for_another_secret_or_cache_dir(entra, cache_dir, tmp_path):
+    entra.add_secret(d.CLIENT_ID, OTHER_SECRET)
+    acquire(entra, cache_dir)
+    for changes in ({"client_secret": OTHER_SECRET}, {"cache_dir": str(tmp_path / "other")}):
+        request, target = build_token_request(options(entra, **{"cache_dir": cache_dir, **changes}), {})
+        assert TokenClient(request).acquire(target).cached is False
+    assert token_requests(entra) == 3
 
 
 def test_without_the_cache_nothing_is_written_and_every_call_asks(entra, cache_dir):
