@@ -192,10 +192,10 @@ class Bench:
         self.row("4", "in-process cold token, endpoint +50 ms per request: ours / MSAL (medians)",
                  f"{ours['cold_ms']:.0f} ms / {msal['cold_ms']:.0f} ms = {ours['cold_ms'] / msal['cold_ms']:.2f}", "")
         self.row("4", "in-process warm token, same client / same app: ours / MSAL (medians)",
-                 f"{ours['warm_ms']:.3f} ms / {msal['warm_ms']:.3f} ms = {ours['warm_ms'] / msal['warm_ms']:.2f} "
-                 f"(p95 {ours['warm_p95_ms']:.3f} / {msal['warm_p95_ms']:.3f} ms)", "<= 1 (MSAL's warm)")  # fmt: skip
+                 f"{us(ours['warm_ms'])} / {us(msal['warm_ms'])} = {ours['warm_ms'] / msal['warm_ms']:.2f} "
+                 f"(p95 {us(ours['warm_p95_ms'])} / {us(msal['warm_p95_ms'])})", "<= 1 (MSAL's warm)")  # fmt: skip
         self.row("4", "ours warm, a new client each call (as each lookup call) / read from disk (as a new fork)",
-                 f"{ours['new_client_ms']:.3f} ms / {ours['disk_ms']:.3f} ms", "")
+                 f"{us(ours['new_client_ms'])} / {us(ours['disk_ms'])}", "")
 
     # ----------------------------------------------------------------------- 5
 
@@ -216,8 +216,8 @@ class Bench:
                 report = self.probe("keystore", repetitions=repetitions, store={
                     "path": str(store.path), "store_password": store.store_password,
                     "key_password": store.key_password})  # fmt: skip
-                self.row("5", f"{label} RSA-{bits}: keystore load (parses {report['parses_per_load']:g}) vs cache hit",
-                         f"{report['load_ms']:.1f} ms vs {report['hit_ms']:.1f} ms = "
+                self.row("5", f"{label} RSA-{bits}: keystore load (parses {report['parses_per_load']:g}) vs cache hit "
+                         "read from disk", f"{report['load_ms']:.1f} ms vs {us(report['hit_ms'])} = "
                          f"{report['load_ms'] / report['hit_ms']:.0f}x; keystore parses on {repetitions} hits: "
                          f"{report['parses_on_hits']}", "a hit parses no keystore")  # fmt: skip
 
@@ -227,7 +227,7 @@ class Bench:
         lookups, forks = (100, 30) if self.quick else (1000, 200)
         report = self.probe("throughput", lookups=lookups)
         self.row("6", f"{lookups} lookups of one token in one process (a new client each)",
-                 f"{report['requests']} request; p50 {report['p50_ms']:.2f} ms, p95 {report['p95_ms']:.2f} ms "
+                 f"{report['requests']} request; p50 {us(report['p50_ms'])}, p95 {us(report['p95_ms'])} "
                  f"({report['total_s']:.1f} s in all)", "1 request")  # fmt: skip
         report = self.probe("forks", forks=forks)
         self.row("6", f"{forks} forks asking for one token at the same instant (single flight)",
@@ -239,6 +239,11 @@ class Bench:
         lines = ["| # | what | measured | goal |", "|---|---|---|---|"]
         lines += [f"| {item} | {what} | {measured} | {goal} |" for item, what, measured, goal in self.rows]
         return "\n".join(lines)
+
+
+def us(milliseconds: float) -> str:
+    """A short time, in microseconds below a millisecond."""
+    return f"{milliseconds * 1000:.0f} us" if milliseconds < 1 else f"{milliseconds:.2f} ms"
 
 
 def _same(values: list) -> str:
