@@ -66,8 +66,8 @@ options:
     description:
       - The application's object ID (not its client ID). Skips the lookup of it by client ID.
       - Reading the application needs C(Application.Read.All), or C(Application.ReadWrite.OwnedBy) with the app
-        among its owners. When Graph refuses the read and O(object_id) is given, O(state=present) still works:
-        Graph's refusal of a duplicate certificate then means it is registered already.
+        among its owners. When Graph refuses the read and O(object_id) is given, O(state=present) still works,
+        taking Graph's refusal of a duplicate certificate to mean that it is registered already.
     type: str
   graph_endpoint:
     description:

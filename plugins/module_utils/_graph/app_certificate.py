@@ -153,7 +153,7 @@ class CertificateManager:
                             added or _predicted(plan), plan.remove)  # fmt: skip
 
     def _apply(self, object_id: str, plan: Plan) -> list:
-        proof = lambda: sign_proof(self.signing_key, object_id)  # noqa: E731 - a fresh proof per attempt
+        proof = self._proof_signer(object_id)
         added = []
         try:
             if plan.add is not None:
@@ -164,13 +164,20 @@ class CertificateManager:
             raise _with_hint(exc, BOOTSTRAP_HINT if exc.status in (400, 401) else None) from None
         return added
 
+    def _proof_signer(self, object_id: str) -> Callable[[], str]:
+        """Signs a fresh proof each time it is called: every request, and every retry of one, gets its own."""
+        def sign() -> str:
+            return sign_proof(self.signing_key, object_id)
+
+        return sign
+
     def _present_without_read(self, check_mode: bool) -> dict:
         """object_id given and the read refused: addKey, where Graph's duplicate refusal means 'already there'."""
         self._warn("Microsoft Graph refused to read the application (no Application.Read.All); working from "
                    "object_id without the current key credentials, so key_credentials lists only what was added.")
         if check_mode:
             return self._result(True, self.task.object_id, [], [], _predicted(Plan(add=self.new)), [])
-        proof = lambda: sign_proof(self.signing_key, self.task.object_id)  # noqa: E731
+        proof = self._proof_signer(self.task.object_id)
         try:
             added = self.graph.add_key(self.task.object_id, self.new.key, self.task.display_name, proof)
         except GraphError as exc:

@@ -246,8 +246,8 @@ def test_a_proof_refusal_carries_graphs_code_message_request_id_and_hint(run, ap
     _key, _cert, path = new_certificate(tmp_path)
     result = run(certificate_path=path)
     error = result["error"]
-    assert result.failed and (error["type"], error["status"], error["error"]) == ("GraphError", 400,
-                                                                                 "Request_BadRequest")
+    assert result.failed
+    assert (error["type"], error["status"], error["error"]) == ("GraphError", 400, "Request_BadRequest")
     assert "audience" in result["msg"] and error["trace_id"] in result["msg"]
     assert "PATCH /applications" in result["msg"]  # the bootstrap hint
     assert app.credentials() == [app.thumbprint]
