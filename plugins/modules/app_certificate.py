@@ -47,6 +47,7 @@ options:
         base64url).
       - In this module it does not name the credential's certificate.
     type: str
+    aliases: [sha1_fingerprint]
   key_id:
     description:
       - With O(state=absent), the key ID (a GUID) of the key credential to remove.

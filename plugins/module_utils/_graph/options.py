@@ -35,7 +35,7 @@ APP_CERTIFICATE_OPTIONS = {
     "certificate": {"type": "str"},
     "certificate_path": {"type": "path"},
     # Thumbprints and key IDs identify public credentials; they are not secrets.
-    "thumbprint": {"type": "str", "no_log": False},
+    "thumbprint": {"type": "str", "aliases": ["sha1_fingerprint"], "no_log": False},
     "key_id": {"type": "str", "no_log": False},
     "force": {"type": "bool", "default": False},
     "remove_expired": {"type": "bool", "default": False},
