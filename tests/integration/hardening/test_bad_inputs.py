@@ -118,6 +118,16 @@ def content(data: bytes) -> Maker:
     return make
 
 
+def unreadable(data: bytes) -> Maker:
+    """A file of mode 000 (see needs_dac)."""
+
+    def make(path: Path, stores: dict) -> None:
+        path.write_bytes(data)
+        path.chmod(0)
+
+    return make
+
+
 def random_bytes(size: int, seed: int) -> Maker:
     return content(random.Random(seed).randbytes(size))
 
@@ -311,6 +321,8 @@ ROWS = [
         files={"token.jwt": content(b"")}, channels=ML),
     Row("federated_file_is_a_directory", {"client_assertion_path": f"{DIR}/token.d"}, "client_assertion_path",
         "is a directory, not a token file", files={"token.d": directory()}, channels=MA),
+    Row("federated_file_mode_000", {"client_assertion_path": f"{DIR}/token.jwt"}, "client_assertion_path",
+        "is not readable by this user", files={"token.jwt": unreadable(b"x.y.z")}, channels=ML, needs_dac=True),
     Row("federated_file_not_a_jwt", {"client_assertion_path": f"{DIR}/token.jwt"}, "client_assertion_path",
         "is not a JWT", files={"token.jwt": content(b"hello world\n")}),
     Row("federated_value_not_a_jwt", {"client_assertion": secret("fed_garbage")}, "client_assertion",
