@@ -107,7 +107,7 @@ def probe_latency(state: dict, client: str, colds: int, warms: int) -> dict:
 
     cold, warm, new_client, from_disk = [], [], [], []
     our_token(our_options(state))  # the first request of the process pays the imports: not a cold token's cost
-    for _ in range(colds):
+    for _unused in range(colds):
         if client == "ours":
             cache_dir = tempfile.mkdtemp(prefix="bench-cache-")
             options = our_options(state, cache=True, cache_dir=cache_dir)
@@ -116,7 +116,7 @@ def probe_latency(state: dict, client: str, colds: int, warms: int) -> dict:
             started = time.perf_counter()
             token_client.acquire(target)
             cold.append(time.perf_counter() - started)
-            for _ in range(warms // colds):
+            for _unused in range(warms // colds):
                 started = time.perf_counter()
                 assert token_client.acquire(target).cached  # the same client, as MSAL's warm uses the same app
                 warm.append(time.perf_counter() - started)
@@ -133,7 +133,7 @@ def probe_latency(state: dict, client: str, colds: int, warms: int) -> dict:
             started = time.perf_counter()
             app.acquire_token_for_client([d.GRAPH_SCOPE])["access_token"]
             cold.append(time.perf_counter() - started)
-            for _ in range(warms // colds):
+            for _unused in range(warms // colds):
                 started = time.perf_counter()
                 result = app.acquire_token_for_client([d.GRAPH_SCOPE])
                 assert result.get("token_source") == "cache", result.get("token_source")
@@ -167,7 +167,7 @@ def probe_keystore(state: dict, store: dict, repetitions: int) -> dict:
 
     request, _target = build_token_request(settings_options, {})
     loads = []
-    for _ in range(repetitions):
+    for _unused in range(repetitions):
         _forget_memo(load_module)
         started = time.perf_counter()
         signing_module.load_signing_key(request.certificate, request.api_version)
@@ -181,7 +181,7 @@ def probe_keystore(state: dict, store: dict, repetitions: int) -> dict:
     hits = []
     from ansible_collections.azure_ad.oauth.plugins.module_utils._token.cached import forget_remembered_tokens
 
-    for _ in range(repetitions):
+    for _unused in range(repetitions):
         _forget_memo(load_module)
         forget_remembered_tokens()  # a hit as another fork has it: read from disk and decrypted
         started = time.perf_counter()
@@ -206,7 +206,7 @@ def probe_throughput(state: dict, lookups: int) -> dict:
     admin.reset()
     options = our_options(state, cache=True, cache_dir=tempfile.mkdtemp(prefix="bench-cache-"))
     times = []
-    for _ in range(lookups):
+    for _unused in range(lookups):
         started = time.perf_counter()
         our_token(options)
         times.append(time.perf_counter() - started)
@@ -233,10 +233,10 @@ def probe_forks(state: dict, forks: int) -> dict:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     start_at = time.time() + 1.0 + forks * 0.005
-    processes = [context.Process(target=_fork_token, args=(options, start_at, results)) for _ in range(forks)]
+    processes = [context.Process(target=_fork_token, args=(options, start_at, results)) for _unused in range(forks)]
     for process in processes:
         process.start()
-    outcomes = [results.get(timeout=300) for _ in processes]
+    outcomes = [results.get(timeout=300) for _unused in processes]
     for process in processes:
         process.join(60)
     times = [seconds for seconds, _cached in outcomes]

@@ -106,7 +106,7 @@ class Bench:
         repetitions = 1 if self.quick else 3
         for cache in (True, False):
             counts, seconds = [], []
-            for _ in range(repetitions):
+            for _unused in range(repetitions):
                 variables = self.lookup_variables(cache=cache, cache_dir=tempfile.mkdtemp(dir=self.work))
                 vars_file = write_vars(self.work / "play-vars.json", variables)
                 self.admin.reset()

@@ -115,9 +115,8 @@ def _memo_key(path: str, kind: str, keystore_password: str | None, key_password:
         except (OSError, ValueError):
             return None  # the loader itself reports the file with a proper message
         identities.append((os.path.realpath(name), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
-    opened = hashlib.sha256(repr((kind, keystore_password, key_password, alias, names)).encode("utf-8",
-                                                                                                "surrogatepass"))
-    return (*identities, opened.hexdigest())
+    opened = repr((kind, keystore_password, key_password, alias, names)).encode("utf-8", "surrogatepass")
+    return (*identities, hashlib.sha256(opened).hexdigest())
 
 
 def _load_file(path: str, kind: str, keystore_password: str | None, key_password: str | None, alias: str | None,

@@ -297,4 +297,3 @@ def _lock_error(lock_path: str, path: str, why: str) -> KeystoreError:
         "no other task is writing this keystore.",
         option="path",
     )
-

@@ -108,6 +108,10 @@ def test_a_native_failure_while_decrypting_is_a_miss(monkeypatch):
     sealed = seal_entry(PAYLOAD, key())
     monkeypatch.setattr(entry_module, "_aesgcm_class", lambda: Exploding)
     assert open_entry(sealed, key()) is None
-    monkeypatch.setattr(Exploding, "decrypt", lambda self, *args: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    def interrupted(self, *args):
+        raise KeyboardInterrupt()
+
+    monkeypatch.setattr(Exploding, "decrypt", interrupted)
     with pytest.raises(KeyboardInterrupt):
         open_entry(sealed, key())

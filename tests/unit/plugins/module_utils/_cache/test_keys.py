@@ -102,6 +102,6 @@ def test_every_part_of_the_certificate_credential_changes_the_material(change):
 
 def test_credential_kinds_never_collide_and_parts_never_run_together():
     assert secret_material("abc") != certificate(keystore_bytes=b"abc", keystore_password=None)
-    assert certificate(keystore_password="ab", key_password="c") != certificate(keystore_password="a",
-                                                                                 key_password="bc")
+    split_one_way = certificate(keystore_password="ab", key_password="c")
+    assert split_one_way != certificate(keystore_password="a", key_password="bc")
     assert certificate(key_password=None) != certificate(key_password="")

@@ -26,8 +26,9 @@ def test_defaults():
     assert (DEFAULT_CACHE_DIR, DEFAULT_REFRESH_MARGIN) == ("~/.cache/azure_ad.oauth", 300)
 
 
-@pytest.mark.parametrize("value, expected", [(0, 0), (300, 300), ("60", 60), (3000.0, 3000), (MAX_REFRESH_MARGIN,
-                                                                                             MAX_REFRESH_MARGIN)])
+@pytest.mark.parametrize("value, expected", [
+    (0, 0), (300, 300), ("60", 60), (3000.0, 3000), (MAX_REFRESH_MARGIN, MAX_REFRESH_MARGIN),
+])
 def test_a_refresh_margin_in_range(value, expected):
     assert cache_settings({"cache": True, "refresh_margin": value}).refresh_margin == expected
 

@@ -52,7 +52,7 @@ def test_miss_then_hit(tmp_path):
 def test_an_entry_inside_the_refresh_margin_is_refreshed(tmp_path):
     store = open_store(str(tmp_path), print)
     now = int(time.time())
-    fetch_through_cache(store, KEY, lambda: payload("old", expires_on=now + 299), lambda _: True, 5)
+    fetch_through_cache(store, KEY, lambda: payload("old", expires_on=now + 299), lambda _payload: True, 5)
     item, how = fetch_through_cache(store, KEY, lambda: payload("new"), fresh, 5)
     assert (item["access_token"], how) == ("new", MISS)
     item, how = fetch_through_cache(store, KEY, lambda: payload("newer"), fresh, 5)
@@ -83,7 +83,7 @@ def test_without_cryptography_the_cache_is_off_with_one_warning(tmp_path, monkey
     warnings = []
     store = open_store(str(tmp_path), warnings.append)
     monkeypatch.setattr(single_flight, "aead_available", lambda: False)
-    for _ in range(2):
+    for _unused in range(2):
         assert fetch_through_cache(store, KEY, payload, fresh, 5)[1] == MISS
     assert len(warnings) == 1 and "cryptography" in warnings[0]
     assert os.listdir(tmp_path) == []
@@ -92,7 +92,11 @@ def test_without_cryptography_the_cache_is_off_with_one_warning(tmp_path, monkey
 def test_a_read_only_directory_still_gives_the_token(tmp_path, monkeypatch):
     warnings = []
     store = open_store(str(tmp_path), warnings.append)
-    monkeypatch.setattr(store_module.tempfile, "mkstemp", lambda **kw: (_ for _ in ()).throw(OSError(30, "ro")))
+
+    def read_only(**kwargs):
+        raise OSError(30, "ro")
+
+    monkeypatch.setattr(store_module.tempfile, "mkstemp", read_only)
     item, how = fetch_through_cache(store, KEY, lambda: payload("t"), fresh, 5)
     assert (item["access_token"], how) == ("t", MISS) and len(warnings) == 1
 
@@ -123,6 +127,6 @@ def test_many_forks_at_once_make_one_fetch(tmp_path):
     assert [fork.exitcode for fork in forks] == [0] * 16
     assert open(counter).read().count("fetch") == 1
     outcomes = [json.loads(line) for line in open(results)]
-    assert len(outcomes) == 16 and len({token for token, _ in outcomes}) == 1
-    assert sorted(how for _, how in outcomes).count(MISS) == 1
-    assert {how for _, how in outcomes} <= {MISS, WAITED, HIT}
+    assert len(outcomes) == 16 and len({token for token, _how in outcomes}) == 1
+    assert sorted(how for _token, how in outcomes).count(MISS) == 1
+    assert {how for _token, how in outcomes} <= {MISS, WAITED, HIT}

@@ -105,7 +105,7 @@ def test_a_full_or_read_only_directory_degrades_with_one_warning(tmp_path, monke
 
 def test_a_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
     store = open_store(str(tmp_path), print)
-    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    monkeypatch.setattr(os, "fsync", lambda fd: (_unused for _unused in ()).throw(OSError(errno.ENOSPC, "full")))
     assert store.write(NAME, b"x") is False
     assert os.listdir(tmp_path) == []
 

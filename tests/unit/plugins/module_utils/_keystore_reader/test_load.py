@@ -507,7 +507,7 @@ def counting_reads(monkeypatch) -> list:
 def test_a_keystore_loaded_again_in_one_process_is_parsed_once(pem_file, monkeypatch):
     parses = counting_reads(monkeypatch)
     first = load_key_material(pem_file)
-    for _ in range(9):
+    for _unused in range(9):
         assert load_key_material(pem_file) is first
     assert parses == ["pem"]
 
@@ -515,7 +515,7 @@ def test_a_keystore_loaded_again_in_one_process_is_parsed_once(pem_file, monkeyp
 def test_the_memo_misses_when_the_file_or_how_it_is_opened_changes(tmp_path, monkeypatch):
     from cert_builder import cert_pem, key_pem, rsa_key, self_signed, write_private
 
-    keys = [rsa_key() for _ in range(2)]
+    keys = [rsa_key() for _unused in range(2)]
     path = tmp_path / "app.pem"
     write_private(path, key_pem(keys[0]), cert_pem(self_signed(keys[0])))
     parses = counting_reads(monkeypatch)

@@ -104,7 +104,7 @@ def test_a_second_ask_in_one_process_reads_no_file(entra, cache_dir, monkeypatch
     request, target = build_token_request(options(entra, cache_dir), {})
     monkeypatch.setattr(store_module.CacheStore, "read", lambda *args: pytest.fail("read the disk"))
     notes = []
-    for _ in range(3):  # a new client each time, as each lookup call makes
+    for _unused in range(3):  # a new client each time, as each lookup call makes
         again = TokenClient(request, info=notes.append).acquire(target)
         assert again.cached and again.access_token == first.access_token
     assert notes == [f"cache hit for {d.GRAPH_SCOPE}"] * 3 and token_requests(entra) == 1
@@ -120,7 +120,7 @@ def test_the_memory_misses_for_another_secret_or_cache_dir(entra, cache_dir, tmp
 
 
 def test_without_the_cache_nothing_is_written_and_every_call_asks(entra, cache_dir):
-    for _ in range(2):
+    for _unused in range(2):
         assert acquire(entra, cache_dir, cache=False).cached is False
     assert token_requests(entra) == 2
     assert not os.path.exists(cache_dir)
@@ -239,7 +239,7 @@ def test_an_unusable_cache_dir_warns_once_and_still_gives_tokens(entra, tmp_path
     blocker = tmp_path / "file"
     blocker.write_text("")
     warnings = []
-    for _ in range(3):
+    for _unused in range(3):
         assert acquire(entra, str(blocker / "cache"), warnings=warnings).cached is False
     assert token_requests(entra) == 3
     assert len(warnings) == 1 and "cache_dir" in warnings[0]
@@ -247,7 +247,11 @@ def test_an_unusable_cache_dir_warns_once_and_still_gives_tokens(entra, tmp_path
 
 def test_a_read_only_cache_dir_degrades(entra, cache_dir, monkeypatch):
     warnings = []
-    monkeypatch.setattr(store_module.tempfile, "mkstemp", lambda **kw: (_ for _ in ()).throw(OSError(30, "ro")))
+
+    def read_only(**kwargs):
+        raise OSError(30, "ro")
+
+    monkeypatch.setattr(store_module.tempfile, "mkstemp", read_only)
     assert acquire(entra, cache_dir, warnings=warnings).cached is False
     assert acquire(entra, cache_dir, warnings=warnings).cached is False
     assert len(warnings) == 1 and "EROFS" in warnings[0]
@@ -322,8 +326,8 @@ def test_single_flight_many_processes_one_request(entra, cache_dir, tmp_path):
     entra.set_faults([{"type": "delay", "seconds": 1.0}])
     results = str(tmp_path / "results")
     context = multiprocessing.get_context("fork")
-    forks = [context.Process(target=_fork_acquire, args=(entra.authority_host, str(entra.ca_path), cache_dir,
-                                                          results)) for _ in range(12)]  # fmt: skip
+    arguments = (entra.authority_host, str(entra.ca_path), cache_dir, results)
+    forks = [context.Process(target=_fork_acquire, args=arguments) for _unused in range(12)]
     for fork in forks:
         fork.start()
     for fork in forks:
