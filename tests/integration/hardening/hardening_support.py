@@ -79,6 +79,10 @@ def run_ansible(argv: list[str], work: Path, env: dict | None = None, verbosity:
         "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",  # ad hoc runs use the stdout callback too
         "HARDENING_RESULTS_FILE": str(results_file),
         "TMPDIR": str(controller_tmp),
+        # Each case must meet the endpoint (many queue a fault or a hostile answer for it): the lookup's token
+        # cache, on by default, would answer a later case with an earlier one's token. The cache has its own
+        # tests (tests/integration/test_token_cache.py, tests/unit/plugins/module_utils/_token/test_cached.py).
+        "ANSIBLE_AZURE_AD_OAUTH_CACHE": "false",
     }
     extra.update(env or {})
     command = [str(BIN / argv[0]), *argv[1:]]

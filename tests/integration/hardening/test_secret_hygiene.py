@@ -138,19 +138,14 @@ def hygiene(tmp_path_factory, emulator_state, emulator_admin):
         inventories[name].write_text(json.dumps({"all": {"hosts": hosts}}))
 
     requests_before = emulator_admin.stats()["by_client_id"].get(APP_ID, 0)
-    # Every case must reach the endpoint (some queue a fault for it): the lookup's token cache, on by default,
-    # would answer a later case with an earlier one's token. The cache's own hygiene (nothing readable at rest,
-    # 0600 entries in a 0700 directory) is tested in tests/integration/test_token_cache.py.
-    no_cache = {"ANSIBLE_AZURE_AD_OAUTH_CACHE": "false"}
     runs = {
         "playbook": hs.run_ansible(["ansible-playbook", "-vvvv", "-i", "localhost,", "-c", "local", str(PLAYBOOK),
                                     "-e", f"@{vars_file}"], work,
-                                   env={"AZURE_CLIENT_SECRET": SECRETS["client_secret"], **no_cache}),
+                                   env={"AZURE_CLIENT_SECRET": SECRETS["client_secret"]}),
         "adhoc module": hs.run_ansible(["ansible", "all", "-vvvv", "-i", str(inventories["module"]), "-m",
                                         "azure_ad.oauth.token", "-a", ADHOC_MODULE_ARGS, "-e", f"@{vars_file}"], work),
         "adhoc lookup": hs.run_ansible(["ansible", "all", "-vvvv", "-i", str(inventories["lookup"]), "-m",
-                                        "ansible.builtin.debug", "-a", ADHOC_LOOKUP_ARGS, "-e", f"@{vars_file}"], work,
-                                       env=no_cache),
+                                        "ansible.builtin.debug", "-a", ADHOC_LOOKUP_ARGS, "-e", f"@{vars_file}"], work),
     }  # fmt: skip
     requests = emulator_admin.stats()["by_client_id"].get(APP_ID, 0) - requests_before
     emulator_admin.set_faults([])
