@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - azure_ad.oauth.token_request
   - ansible.builtin.action_common_attributes
+  - azure_ad.oauth.token_group
 options:
   state:
     description:
@@ -94,13 +95,6 @@ attributes:
   diff_mode:
     support: full
     details: The certificate thumbprints before and after.
-  platform:
-    platforms: posix
-  action_group:
-    description: Use C(group/azure_ad.oauth.token) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - azure_ad.oauth.token
 seealso:
   - module: azure_ad.oauth.token
   - module: azure_ad.oauth.keystore

@@ -26,19 +26,13 @@ author:
 extends_documentation_fragment:
   - azure_ad.oauth.token_request
   - ansible.builtin.action_common_attributes
+  - azure_ad.oauth.token_group
 attributes:
   check_mode:
     support: full
     details: The module never changes anything; check mode gets a real token.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
-  action_group:
-    description: Use C(group/azure_ad.oauth.token) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - azure_ad.oauth.token
 seealso:
   - plugin: azure_ad.oauth.token
     plugin_type: lookup

@@ -271,8 +271,10 @@ def keystore_lock(path: str, timeout: float = LOCK_TIMEOUT) -> Iterator[str | No
     keystore either, and says so when it tries.
     """
     lock_path = lock_path_for(path)
+    # The primitive raises both before the body runs, and the body (a keystore write) takes no other lock.
     try:
-        fd = file_lock.acquire(lock_path, timeout, _LOCK_POLL)
+        with file_lock.exclusive_lock(lock_path, timeout, _LOCK_POLL) as held:
+            yield held
     except file_lock.LockTimeout:
         raise KeystoreError(
             f"Another task has been writing path '{path}' for more than {int(timeout)} seconds (it holds "
@@ -282,13 +284,6 @@ def keystore_lock(path: str, timeout: float = LOCK_TIMEOUT) -> Iterator[str | No
         ) from None
     except file_lock.LockFileInTheWay as exc:
         raise _lock_error(lock_path, path, exc.why) from None
-    if fd is None:
-        yield None
-        return
-    try:
-        yield lock_path
-    finally:
-        file_lock.release(fd, lock_path)
 
 
 def _lock_error(lock_path: str, path: str, why: str) -> KeystoreError:
