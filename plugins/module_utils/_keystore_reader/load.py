@@ -29,10 +29,8 @@ A replaced or rewritten file has another identity, so it is read again.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import os
-import stat
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.key_material import (
     TOKEN_OPTION_NAMES,
@@ -42,6 +40,7 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._keystore_reader.ke
     split_leaf,
     unreadable,
 )
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared import small_file
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.dependencies import require
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import (
     MUST_PROPAGATE,
@@ -283,78 +282,29 @@ def attach_certificate(
 def read_file(path: str, option: str) -> bytes:
     """The bytes of a small regular file, or a KeystoreError naming ``option`` that says what is wrong.
 
-    The file is opened once, without blocking (O_NONBLOCK: a FIFO opens at once instead of waiting for a
-    writer; O_NOCTTY: a terminal never becomes ours), and every check runs on that descriptor, so a path
-    swapped between a check and the read cannot slip a FIFO or a device past it.
+    Read by the collection's one non-blocking reader (``_shared/small_file.py``): a FIFO, socket or device,
+    even one swapped in after a check, fails at once.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
-    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
-        raise _open_error(path, option, exc) from None
-    try:
-        info = os.fstat(descriptor)
-        if stat.S_ISDIR(info.st_mode):
-            raise KeystoreError(f"{option} '{path}' is a directory, not a file.", option=option)
-        if not stat.S_ISREG(info.st_mode):
-            raise KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
-        if info.st_size > MAX_FILE_SIZE:
-            raise _too_large(path, option)
-        data = _read_at_most(descriptor, MAX_FILE_SIZE + 1)
-    except OSError as exc:
-        raise KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option) from None
-    finally:
-        os.close(descriptor)
+        data = small_file.read_small_regular_file(path, MAX_FILE_SIZE)
+    except small_file.SmallFileProblem as problem:
+        raise KeystoreError(_file_problem(path, option, problem), option=option) from None
     if not data:
         raise KeystoreError(f"{option} '{path}' is empty.", option=option)
-    if len(data) > MAX_FILE_SIZE:  # the file grew after fstat
-        raise _too_large(path, option)
     return data
 
 
-def _open_error(path: str, option: str, exc: Exception) -> KeystoreError:
-    if isinstance(exc, FileNotFoundError):
-        return KeystoreError(f"{option} '{path}' does not exist.", option=option)
-    if isinstance(exc, PermissionError):
-        if _parent_blocks(path):
-            return KeystoreError(
-                f"{option} '{path}' cannot be reached: permission denied on a parent directory.", option=option
-            )
-        return KeystoreError(f"{option} '{path}' is not readable by this user (permission denied).", option=option)
-    if getattr(exc, "errno", None) == errno.ENXIO:  # a socket, or a device with nothing behind it
-        return KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
-    return KeystoreError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=option)
-
-
-def _parent_blocks(path: str) -> bool:
-    """After EACCES on open: True when the path cannot even be looked up (a parent directory is closed)."""
-    try:
-        os.stat(path)
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return False
-
-
-def _read_at_most(descriptor: int, limit: int) -> bytes:
-    chunks = []
-    remaining = limit
-    while remaining > 0:
-        chunk = os.read(descriptor, min(remaining, 64 * 1024))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(path: str, option: str) -> KeystoreError:
-    return KeystoreError(
-        f"{option} '{path}' is larger than {MAX_FILE_SIZE // 1024} KiB: that is no keystore or key file.",
-        option=option,
-    )
-
-
-def _errno_name(exc: Exception) -> str:
-    code = getattr(exc, "errno", None)
-    return errno.errorcode.get(code, "error") if isinstance(code, int) else "error"
+def _file_problem(path: str, option: str, problem: small_file.SmallFileProblem) -> str:
+    if problem.kind == small_file.MISSING:
+        return f"{option} '{path}' does not exist."
+    if problem.kind == small_file.PERMISSION:
+        return f"{option} '{path}' is not readable by this user (permission denied)."
+    if problem.kind == small_file.PARENT_CLOSED:
+        return f"{option} '{path}' cannot be reached: permission denied on a parent directory."
+    if problem.kind == small_file.DIRECTORY:
+        return f"{option} '{path}' is a directory, not a file."
+    if problem.kind == small_file.NOT_REGULAR:
+        return f"{option} '{path}' is not a regular file."
+    if problem.kind == small_file.TOO_LARGE:
+        return f"{option} '{path}' is larger than {MAX_FILE_SIZE // 1024} KiB: that is no keystore or key file."
+    return f"{option} '{path}' cannot be read ({problem.errno_name})."

@@ -31,16 +31,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import errno
 import json
 import math
-import os
 import re
-import stat
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ansible_collections.azure_ad.oauth.plugins.module_utils._shared import small_file
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.errors import OptionError
 from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_text import sanitize, truncate
 
@@ -48,7 +46,6 @@ from ansible_collections.azure_ad.oauth.plugins.module_utils._shared.untrusted_t
 ENTRA_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"  # noqa: S105 - an audience, not a password
 # Platform tokens are one or two KiB; a file much larger than that is not one.
 MAX_ASSERTION_FILE_SIZE = 64 * 1024
-_READ_CHUNK = 16 * 1024
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}\Z")
 # How much of an iss, sub or aud a message quotes.
 _SHOWN_LENGTH = 200
@@ -90,25 +87,9 @@ def load_assertion(token: str | None, path: str | None, option: str, warn: Warn,
 def read_assertion_file(path: str, option: str) -> str:
     """The token held by the regular file ``path``, read now, without blocking; surrounding whitespace dropped."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
-                             | getattr(os, "O_CLOEXEC", 0))  # fmt: skip
-    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
-        raise _open_error(path, option, exc) from None
-    try:
-        info = os.fstat(descriptor)
-        if stat.S_ISDIR(info.st_mode):
-            raise OptionError(f"{option} '{path}' is a directory, not a token file.", option=_name(option))
-        if not stat.S_ISREG(info.st_mode):
-            raise OptionError(f"{option} '{path}' is not a regular file.", option=_name(option))
-        if info.st_size > MAX_ASSERTION_FILE_SIZE:
-            raise _too_large(path, option)
-        data = _read_at_most(descriptor, MAX_ASSERTION_FILE_SIZE + 1)
-    except OSError as exc:
-        raise OptionError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=_name(option)) from None
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_ASSERTION_FILE_SIZE:  # the file grew after fstat
-        raise _too_large(path, option)
+        data = small_file.read_small_regular_file(path, MAX_ASSERTION_FILE_SIZE)
+    except small_file.SmallFileProblem as problem:
+        raise OptionError(_file_problem(path, option, problem), option=_name(option)) from None
     try:
         text = data.decode("ascii").strip()
     except UnicodeDecodeError:
@@ -223,40 +204,18 @@ def _name(option: str) -> str:
     return option.split(" ", 1)[0]
 
 
-def _open_error(path: str, option: str, exc: Exception) -> OptionError:
-    name = _name(option)
-    if isinstance(exc, FileNotFoundError):
-        return OptionError(
-            f"{option} '{path}' does not exist. On Kubernetes the token is mounted only in pods whose service account "
-            "is set up for workload identity; in CI, only where the job requests an OIDC token.",
-            option=name,
-        )
-    if isinstance(exc, PermissionError):
-        return OptionError(f"{option} '{path}' is not readable by this user (permission denied).", option=name)
-    if getattr(exc, "errno", None) == errno.ENXIO:  # a socket, or a device with nothing behind it
-        return OptionError(f"{option} '{path}' is not a regular file.", option=name)
-    return OptionError(f"{option} '{path}' cannot be read ({_errno_name(exc)}).", option=name)
-
-
-def _read_at_most(descriptor: int, limit: int) -> bytes:
-    chunks = []
-    remaining = limit
-    while remaining > 0:
-        chunk = os.read(descriptor, min(remaining, _READ_CHUNK))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(path: str, option: str) -> OptionError:
-    return OptionError(
-        f"{option} '{path}' is larger than {MAX_ASSERTION_FILE_SIZE // 1024} KiB: that is no token file.",
-        option=_name(option),
-    )
-
-
-def _errno_name(exc: Exception) -> str:
-    code = getattr(exc, "errno", None)
-    return errno.errorcode.get(code, "error") if isinstance(code, int) else "error"
+def _file_problem(path: str, option: str, problem: small_file.SmallFileProblem) -> str:
+    if problem.kind == small_file.MISSING:
+        return (f"{option} '{path}' does not exist. On Kubernetes the token is mounted only in pods whose service "
+                "account is set up for workload identity; in CI, only where the job requests an OIDC token.")
+    if problem.kind == small_file.PERMISSION:
+        return f"{option} '{path}' is not readable by this user (permission denied)."
+    if problem.kind == small_file.PARENT_CLOSED:
+        return f"{option} '{path}' cannot be reached: permission denied on a parent directory."
+    if problem.kind == small_file.DIRECTORY:
+        return f"{option} '{path}' is a directory, not a token file."
+    if problem.kind == small_file.NOT_REGULAR:
+        return f"{option} '{path}' is not a regular file."
+    if problem.kind == small_file.TOO_LARGE:
+        return f"{option} '{path}' is larger than {MAX_ASSERTION_FILE_SIZE // 1024} KiB: that is no token file."
+    return f"{option} '{path}' cannot be read ({problem.errno_name})."
