@@ -288,23 +288,26 @@ def read_file(path: str, option: str) -> bytes:
     try:
         data = small_file.read_small_regular_file(path, MAX_FILE_SIZE)
     except small_file.SmallFileProblem as problem:
-        raise KeystoreError(_file_problem(path, option, problem), option=option) from None
+        raise _file_problem(path, option, problem) from None
     if not data:
         raise KeystoreError(f"{option} '{path}' is empty.", option=option)
     return data
 
 
-def _file_problem(path: str, option: str, problem: small_file.SmallFileProblem) -> str:
-    if problem.kind == small_file.MISSING:
-        return f"{option} '{path}' does not exist."
-    if problem.kind == small_file.PERMISSION:
-        return f"{option} '{path}' is not readable by this user (permission denied)."
-    if problem.kind == small_file.PARENT_CLOSED:
-        return f"{option} '{path}' cannot be reached: permission denied on a parent directory."
-    if problem.kind == small_file.DIRECTORY:
-        return f"{option} '{path}' is a directory, not a file."
-    if problem.kind == small_file.NOT_REGULAR:
-        return f"{option} '{path}' is not a regular file."
-    if problem.kind == small_file.TOO_LARGE:
-        return f"{option} '{path}' is larger than {MAX_FILE_SIZE // 1024} KiB: that is no keystore or key file."
-    return f"{option} '{path}' cannot be read ({problem.errno_name})."
+def _file_problem(path: str, option: str, problem: small_file.SmallFileProblem) -> KeystoreError:
+    kind = problem.kind
+    if kind == small_file.MISSING:
+        return KeystoreError(f"{option} '{path}' does not exist.", option=option)
+    if kind == small_file.PERMISSION:
+        return KeystoreError(f"{option} '{path}' is not readable by this user (permission denied).", option=option)
+    if kind == small_file.PARENT_CLOSED:
+        return KeystoreError(f"{option} '{path}' cannot be reached: permission denied on a parent directory.",
+                             option=option)  # fmt: skip
+    if kind == small_file.DIRECTORY:
+        return KeystoreError(f"{option} '{path}' is a directory, not a file.", option=option)
+    if kind == small_file.NOT_REGULAR:
+        return KeystoreError(f"{option} '{path}' is not a regular file.", option=option)
+    if kind == small_file.TOO_LARGE:
+        return KeystoreError(f"{option} '{path}' is larger than {MAX_FILE_SIZE // 1024} KiB: that is no keystore or "
+                             "key file.", option=option)  # fmt: skip
+    return KeystoreError(f"{option} '{path}' cannot be read ({problem.errno_name}).", option=option)

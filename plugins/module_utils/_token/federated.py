@@ -89,7 +89,7 @@ def read_assertion_file(path: str, option: str) -> str:
     try:
         data = small_file.read_small_regular_file(path, MAX_ASSERTION_FILE_SIZE)
     except small_file.SmallFileProblem as problem:
-        raise OptionError(_file_problem(path, option, problem), option=_name(option)) from None
+        raise _file_problem(path, option, problem) from None
     try:
         text = data.decode("ascii").strip()
     except UnicodeDecodeError:
@@ -204,18 +204,22 @@ def _name(option: str) -> str:
     return option.split(" ", 1)[0]
 
 
-def _file_problem(path: str, option: str, problem: small_file.SmallFileProblem) -> str:
-    if problem.kind == small_file.MISSING:
-        return (f"{option} '{path}' does not exist. On Kubernetes the token is mounted only in pods whose service "
-                "account is set up for workload identity; in CI, only where the job requests an OIDC token.")
-    if problem.kind == small_file.PERMISSION:
-        return f"{option} '{path}' is not readable by this user (permission denied)."
-    if problem.kind == small_file.PARENT_CLOSED:
-        return f"{option} '{path}' cannot be reached: permission denied on a parent directory."
-    if problem.kind == small_file.DIRECTORY:
-        return f"{option} '{path}' is a directory, not a token file."
-    if problem.kind == small_file.NOT_REGULAR:
-        return f"{option} '{path}' is not a regular file."
-    if problem.kind == small_file.TOO_LARGE:
-        return f"{option} '{path}' is larger than {MAX_ASSERTION_FILE_SIZE // 1024} KiB: that is no token file."
-    return f"{option} '{path}' cannot be read ({problem.errno_name})."
+def _file_problem(path: str, option: str, problem: small_file.SmallFileProblem) -> OptionError:
+    name, kind = _name(option), problem.kind
+    if kind == small_file.MISSING:
+        return OptionError(f"{option} '{path}' does not exist. On Kubernetes the token is mounted only in pods whose "
+                           "service account is set up for workload identity; in CI, only where the job requests an "
+                           "OIDC token.", option=name)  # fmt: skip
+    if kind == small_file.PERMISSION:
+        return OptionError(f"{option} '{path}' is not readable by this user (permission denied).", option=name)
+    if kind == small_file.PARENT_CLOSED:
+        return OptionError(f"{option} '{path}' cannot be reached: permission denied on a parent directory.",
+                           option=name)  # fmt: skip
+    if kind == small_file.DIRECTORY:
+        return OptionError(f"{option} '{path}' is a directory, not a token file.", option=name)
+    if kind == small_file.NOT_REGULAR:
+        return OptionError(f"{option} '{path}' is not a regular file.", option=name)
+    if kind == small_file.TOO_LARGE:
+        return OptionError(f"{option} '{path}' is larger than {MAX_ASSERTION_FILE_SIZE // 1024} KiB: that is no token "
+                           "file.", option=name)  # fmt: skip
+    return OptionError(f"{option} '{path}' cannot be read ({problem.errno_name}).", option=name)
