@@ -24,7 +24,6 @@ import math
 import os
 import socket
 import sys
-import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
 
@@ -32,6 +31,7 @@ import hardening_support as hs
 import pytest
 from entra_emulator import defaults as d
 from hostile_endpoint import hostile_endpoint
+from transport_calls import closed_connections
 
 from ansible_collections.azure_ad.oauth.plugins.module_utils._token.options import TOKEN_OPTIONS
 
@@ -200,19 +200,10 @@ def hostile_runs(tmp_path_factory):
             timings[name] = [json.loads(line) for line in timing_file.read_text().splitlines()] \
                 if timing_file.exists() else []  # fmt: skip
         received = {case.name: endpoint.received(rows[case.name]["tenant_id"]) for case in CASES}
-        connections = {case.name: closed_connections(endpoint, rows[case.name]["tenant_id"]) for case in CASES}
+        connections = {case.name: closed_connections(endpoint, rows[case.name]["tenant_id"], wait=10.0)
+                       for case in CASES}
         files["_listener"].close()
     return {"runs": runs, "timings": timings, "received": received, "connections": connections}
-
-
-def closed_connections(endpoint, tenant: str, wait: float = 10.0) -> list[dict]:
-    """The tenant's connections once the endpoint has seen each one close (it notices at once)."""
-    deadline = time.monotonic() + wait
-    while True:
-        connections = endpoint.connections(tenant)
-        if all(connection["seconds"] is not None for connection in connections) or time.monotonic() > deadline:
-            return connections
-        time.sleep(0.1)
 
 
 def special_files(work) -> dict:
